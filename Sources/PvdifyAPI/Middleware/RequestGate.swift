@@ -1,0 +1,65 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import PvdifyStore
+
+/// The first thing every request meets: authenticates the bearer token (all but health), applies
+/// the rate limits, and puts the `X-RateLimit-*` headers on every response, errors included.
+struct RequestGate: RouterMiddleware {
+    typealias Context = APIRequestContext
+
+    let store: Store
+    let limiter: RateLimiter
+
+    static let healthPaths: Set<String> = ["/health", "/api/v1/health"]
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        let path = request.uri.path
+        var authenticated = Self.healthPaths.contains(path)
+        if !authenticated, let secret = Self.bearerToken(request), let token = try await store.authenticate(secret: secret) {
+            context.token = token
+            authenticated = true
+        }
+        context.rateLimitKey = context.token.map { "token:\($0.id)" } ?? "addr:\(context.remoteAddress ?? "unknown")"
+        let decision = limiter.admit(context.rateLimitKey, deploy: request.method == .post && Self.isDeploy(path))
+
+        var response: Response
+        if !decision.allowed {
+            var error = APIError(.tooManyRequests, "rate_limited", "Rate limit exceeded; retry in \(decision.retryAfter) s")
+            error.headers[.retryAfter] = String(decision.retryAfter)
+            response = error.response()
+        } else if !authenticated {
+            var error = APIError.unauthorized()
+            error.headers[.wwwAuthenticate] = "Bearer"
+            response = error.response()
+        } else {
+            response = try await next(request, context)
+        }
+        response.headers[.rateLimitLimit] = String(decision.limit)
+        response.headers[.rateLimitRemaining] = String(decision.remaining)
+        response.headers[.rateLimitReset] = String(decision.reset)
+        return response
+    }
+
+    static func bearerToken(_ request: Request) -> String? {
+        guard let header = request.headers[.authorization], header.count < 512 else { return nil }
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        let token = parts[1].trimmingCharacters(in: .whitespaces)
+        return token.isEmpty ? nil : token
+    }
+
+    /// Deploys: `POST /api/v1/apps/{name}/releases`, `/rollback`, `/previews`.
+    static func isDeploy(_ path: String) -> Bool {
+        let parts = path.split(separator: "/")
+        return parts.count == 5 && parts[0] == "api" && parts[1] == "v1" && parts[2] == "apps"
+            && ["releases", "rollback", "previews"].contains(parts[4])
+    }
+}
+
+extension HTTPField.Name {
+    static let rateLimitLimit = HTTPField.Name("X-RateLimit-Limit")!
+    static let rateLimitRemaining = HTTPField.Name("X-RateLimit-Remaining")!
+    static let rateLimitReset = HTTPField.Name("X-RateLimit-Reset")!
+}

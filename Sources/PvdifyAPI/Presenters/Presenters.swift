@@ -1,0 +1,117 @@
+import Foundation
+import PvdifyModel
+import PvdifyStore
+
+/// The JSON shapes of the API reference, built in one place.
+enum Present {
+    static func appSummary(_ view: AppView) -> JSONValue {
+        [
+            "name": .string(view.app.name),
+            "environment": .string(view.app.spec.environment.rawValue),
+            "status": .string(phase(view)),
+            "image": .text(view.app.spec.image),
+            "created_at": .time(view.app.createdAt),
+        ]
+    }
+
+    static func app(_ view: AppView) -> JSONValue {
+        let app = view.app
+        return [
+            "name": .string(app.name),
+            "environment": .string(app.spec.environment.rawValue),
+            "status": .string(phase(view)),
+            "image": .text(app.spec.image),
+            "processes": .object(app.spec.processes.mapValues { ["command": .text($0.command), "count": .int($0.count)] }),
+            "bind_port": .int(app.bindPort),
+            "domains": .strings(view.domains),
+            "resources": resources(app.spec.resources),
+            "healthcheck": [
+                "path": .string(app.spec.healthcheck.path),
+                "interval": .string(app.spec.healthcheck.interval.description),
+                "timeout": .string(app.spec.healthcheck.timeout.description),
+                "deploy_timeout": .string(app.spec.healthcheck.deployTimeout.description),
+            ],
+            "labels": .map(app.spec.labels),
+            "preview_of": .text(app.previewOf),
+            "generation": .int(app.generation),
+            "observed_generation": .int(view.status?.observedGeneration ?? 0),
+            "conditions": .array((view.status?.conditions ?? []).map(condition)),
+            "created_at": .time(app.createdAt),
+            "updated_at": .time(app.updatedAt),
+        ]
+    }
+
+    static func phase(_ view: AppView) -> String { (view.status?.phase ?? .pending).rawValue }
+
+    static func resources(_ resources: Resources) -> JSONValue {
+        ["memory": .text(resources.memory?.text), "cpu": resources.cpu.map(JSONValue.double) ?? .null]
+    }
+
+    static func condition(_ condition: Condition) -> JSONValue {
+        [
+            "type": .string(condition.type), "status": .string(condition.status), "reason": .string(condition.reason),
+            "message": .string(condition.message), "last_transition_time": .time(condition.lastTransitionTime),
+        ]
+    }
+
+    static func releaseSummary(_ release: Release) -> JSONValue {
+        var value: [String: JSONValue] = [
+            "version": .int(release.version),
+            "image": .string(release.image),
+            "config_version": .text(release.configVersion.map { "v\($0)" }),
+            "status": .string(release.status.rawValue),
+            "created_at": .time(release.createdAt),
+            "created_by": .string(release.createdBy),
+        ]
+        if release.rollbackTo != nil {
+            value["rollback_from"] = .number(release.rollbackFrom)
+            value["rollback_to"] = .number(release.rollbackTo)
+        }
+        return .object(value)
+    }
+
+    static func release(_ release: Release, baseURL: String) -> JSONValue {
+        guard case .object(var value) = releaseSummary(release) else { return nil }
+        value["deploy_log"] = .string("\(baseURL)/api/v1/apps/\(release.app)/releases/\(release.version)/log")
+        return .object(value)
+    }
+
+    static func domain(_ domain: Domain) -> JSONValue {
+        var value: [String: JSONValue] = [
+            "name": .string(domain.name), "status": .string(domain.status.rawValue), "ssl": .bool(domain.ssl),
+        ]
+        if let message = domain.message { value["message"] = .string(message) }
+        return .object(value)
+    }
+
+    static func token(_ token: APIToken) -> JSONValue {
+        [
+            "id": .string(token.id),
+            "name": .string(token.name),
+            "scopes": .strings(token.scopes.map(\.rawValue)),
+            "apps": token.apps.map(JSONValue.strings) ?? .null,
+            "created_at": .time(token.createdAt),
+            "last_used_at": .time(token.lastUsedAt),
+        ]
+    }
+
+    static func logLine(_ line: LogLine) -> JSONValue {
+        ["timestamp": .time(line.timestamp), "process": .string(line.process), "message": .string(line.message)]
+    }
+
+    static func processes(_ view: AppView) -> JSONValue {
+        let observed = view.status?.processes ?? [:]
+        return [
+            "processes": .array(view.app.spec.processes.keys.sorted().map { type in
+                let spec = view.app.spec.processes[type]!
+                return [
+                    "type": .string(type),
+                    "command": .text(spec.command),
+                    "count": .int(spec.count),
+                    "running": .int(observed[type]?.running ?? 0),
+                    "status": .string(observed[type]?.status ?? "pending"),
+                ]
+            })
+        ]
+    }
+}

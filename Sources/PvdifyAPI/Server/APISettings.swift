@@ -1,0 +1,43 @@
+import Foundation
+
+/// What the API needs to know about the daemon around it.
+public struct APISettings: Sendable {
+    /// Apps are served at `<app>.<baseDomain>`; preview URLs use it.
+    public var baseDomain: String
+    /// Whether app URLs are https (TLS `acme` or `internal`) or http (`off`).
+    public var appURLScheme: String
+    /// Requests per minute per token (the reference's 100).
+    public var requestsPerMinute: Int
+    /// Deploys per minute per token (the reference's 10).
+    public var deploysPerMinute: Int
+    /// Concurrent log streams per token (the reference's 10).
+    public var concurrentLogStreams: Int
+    /// Largest request body accepted.
+    public var maxBodyBytes: Int
+    /// Interval between SSE heartbeat comments on log streams.
+    public var heartbeatInterval: Duration
+    public var version: String
+    public var startedAt: Date
+
+    public init(
+        baseDomain: String = "localhost",
+        appURLScheme: String = "https",
+        requestsPerMinute: Int = 100,
+        deploysPerMinute: Int = 10,
+        concurrentLogStreams: Int = 10,
+        maxBodyBytes: Int = 1 << 20,
+        heartbeatInterval: Duration = .seconds(15),
+        version: String = "1.0.0",
+        startedAt: Date = Date()
+    ) {
+        self.baseDomain = baseDomain
+        self.appURLScheme = appURLScheme
+        self.requestsPerMinute = requestsPerMinute
+        self.deploysPerMinute = deploysPerMinute
+        self.concurrentLogStreams = concurrentLogStreams
+        self.maxBodyBytes = maxBodyBytes
+        self.heartbeatInterval = heartbeatInterval
+        self.version = version
+        self.startedAt = startedAt
+    }
+}

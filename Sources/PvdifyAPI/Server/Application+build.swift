@@ -1,0 +1,41 @@
+import Hummingbird
+import Logging
+import PvdifyStore
+
+/// Builds the API exactly as the daemon runs it, so tests drive the same thing.
+public enum PvdifyAPIServer {
+    /// The router with every route and middleware, and the table of registered endpoints.
+    public static func buildRouter(store: Store, logs: AppLogs, settings: APISettings) -> (Router<APIRequestContext>, RouteTable) {
+        let router = Router(context: APIRequestContext.self)
+        let routes = RouteTable(router: router)
+        let limiter = RateLimiter(
+            requestsPerMinute: settings.requestsPerMinute, deploysPerMinute: settings.deploysPerMinute,
+            concurrentStreams: settings.concurrentLogStreams)
+        // Middleware is added before routes: Hummingbird wraps each route when it is registered.
+        router.add(middleware: RequestGate(store: store, limiter: limiter))
+        router.add(middleware: ErrorEnvelope(routes: routes))
+        let services = APIServices(store: store, logs: logs, settings: settings, limiter: limiter)
+        HealthController(services: services).register(in: routes)
+        TokensController(services: services).register(in: routes)
+        AppsController(services: services).register(in: routes)
+        ManifestController(services: services).register(in: routes)
+        ReleasesController(services: services).register(in: routes)
+        ConfigController(services: services).register(in: routes)
+        DomainsController(services: services).register(in: routes)
+        ProcessesController(services: services).register(in: routes)
+        LogsController(services: services).register(in: routes)
+        PreviewsController(services: services).register(in: routes)
+        return (router, routes)
+    }
+
+    /// The HTTP server for the API on `host:port`.
+    public static func buildApplication(
+        store: Store, logs: AppLogs, settings: APISettings, host: String, port: Int, logger: Logger
+    ) -> some ApplicationProtocol {
+        let (router, _) = buildRouter(store: store, logs: logs, settings: settings)
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(host, port: port), serverName: "pvdifyd"),
+            logger: logger)
+    }
+}

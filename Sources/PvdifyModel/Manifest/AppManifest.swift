@@ -1,0 +1,155 @@
+import Foundation
+
+/// The App document (`apiVersion: pvdify.win/v1`, `kind: App`): the same shape in YAML files,
+/// behind `GET/PUT /apps/{name}/manifest`, and for `apply`.
+public struct AppManifest: Sendable, Equatable {
+    public static let apiVersion = "pvdify.win/v1"
+    public static let kind = "App"
+
+    public var name: String
+    public var spec: AppSpec
+    public var domains: [String]
+    /// Plain config vars; secrets never travel in a manifest.
+    public var config: [String: String]
+    /// Names of secrets the app expects to exist.
+    public var secrets: [String]
+
+    public init(name: String, spec: AppSpec, domains: [String], config: [String: String], secrets: [String]) {
+        self.name = name
+        self.spec = spec
+        self.domains = domains
+        self.config = config
+        self.secrets = secrets
+    }
+
+    /// Validates a whole document; every error names its field (`spec.processes.web.count`).
+    /// `maxNameLength` is 63 for preview apps.
+    public static func parse(_ document: JSONValue, maxNameLength: Int = 30) throws -> AppManifest {
+        let root = try FieldReader(document)
+        try root.rejectUnknown(allowed: ["apiVersion", "kind", "metadata", "spec", "status"])
+        guard try root.string("apiVersion") == apiVersion else {
+            throw ValidationError(field: "apiVersion", message: "must be '\(apiVersion)'")
+        }
+        guard try root.string("kind") == kind else { throw ValidationError(field: "kind", message: "must be '\(kind)'") }
+        guard let metadata = try root.object("metadata") else { throw ValidationError(field: "metadata", message: "is required") }
+        try metadata.rejectUnknown(allowed: ["name", "labels"])
+        let name = try metadata.requiredString("name")
+        if let problem = Rules.appName(name, maxLength: maxNameLength) {
+            throw ValidationError(field: "metadata.name", message: problem)
+        }
+        var labels: [String: String] = [:]
+        for (key, value) in try metadata.stringMap("labels") ?? [:] {
+            if let problem = Rules.labelKey(key) { throw ValidationError(field: "metadata.labels.\(key)", message: problem) }
+            labels[key] = value ?? ""
+        }
+
+        let specReader = try root.object("spec") ?? FieldReader(.object([:]), path: "spec")
+        try specReader.rejectUnknown(allowed: [
+            "environment", "image", "processes", "domains", "resources", "healthcheck", "config", "secrets",
+        ])
+        var spec = AppSpec(labels: labels)
+        if let environment = try specReader.string("environment") {
+            spec.environment = try AppEnvironment.parse(environment, field: specReader.path("environment"))
+        }
+        if let image = try specReader.string("image") {
+            if let problem = Rules.imageReference(image) { throw ValidationError(field: specReader.path("image"), message: problem) }
+            spec.image = image
+        }
+        if let processes = try specReader.object("processes") {
+            spec.processes = [:]
+            for (type, value) in processes.fields {
+                try ProcessSpec.validateType(type, field: processes.path(type))
+                spec.processes[type] = try ProcessSpec.parse(FieldReader(value, path: processes.path(type)), base: nil)
+            }
+        }
+        if let resources = try specReader.object("resources") {
+            spec.resources = try Resources.parse(resources, base: Resources())
+        }
+        if let healthcheck = try specReader.object("healthcheck") {
+            spec.healthcheck = try Healthcheck.parse(healthcheck, base: Healthcheck())
+        }
+        var domains: [String] = []
+        for (index, domain) in (try specReader.stringArray("domains") ?? []).enumerated() {
+            let lowered = domain.lowercased()
+            if let problem = Rules.hostname(lowered) {
+                throw ValidationError(field: "spec.domains[\(index)]", message: problem)
+            }
+            guard !domains.contains(lowered) else {
+                throw ValidationError(field: "spec.domains[\(index)]", message: "'\(lowered)' is listed twice")
+            }
+            domains.append(lowered)
+        }
+        var config: [String: String] = [:]
+        for (key, value) in try specReader.stringMap("config") ?? [:] {
+            let field = "spec.config.\(key)"
+            if let problem = Rules.configKey(key) { throw ValidationError(field: field, message: problem) }
+            guard let value else { throw ValidationError(field: field, message: "must be a string") }
+            if let problem = Rules.configValue(value) { throw ValidationError(field: field, message: problem) }
+            guard value != ConfigVersion.redacted else {
+                throw ValidationError(field: field, message: "is a redacted secret; list secrets under spec.secrets by name")
+            }
+            config[key] = value
+        }
+        let secrets = try specReader.stringArray("secrets") ?? []
+        for (index, secret) in secrets.enumerated() {
+            if let problem = Rules.configKey(secret) { throw ValidationError(field: "spec.secrets[\(index)]", message: problem) }
+            if config[secret] != nil {
+                throw ValidationError(field: "spec.secrets[\(index)]", message: "'\(secret)' is also a plain var in spec.config")
+            }
+        }
+        return AppManifest(name: name, spec: spec, domains: domains, config: config, secrets: secrets.sorted())
+    }
+
+    /// The document to show, with the observed status beside the spec.
+    public func document(status: AppStatus?) -> ManifestDocument {
+        ManifestDocument(
+            metadata: .init(name: name, labels: spec.labels.isEmpty ? nil : spec.labels),
+            spec: .init(
+                environment: spec.environment,
+                image: spec.image,
+                processes: spec.processes,
+                domains: domains,
+                resources: spec.resources,
+                healthcheck: spec.healthcheck,
+                config: config,
+                secrets: secrets
+            ),
+            status: status
+        )
+    }
+}
+
+/// The App document in output order, for YAML and JSON encoders.
+public struct ManifestDocument: Sendable, Encodable {
+    public var apiVersion = AppManifest.apiVersion
+    public var kind = AppManifest.kind
+    public var metadata: Metadata
+    public var spec: Spec
+    public var status: AppStatus?
+
+    public struct Metadata: Sendable, Encodable {
+        public var name: String
+        public var labels: [String: String]?
+    }
+
+    public struct Spec: Sendable, Encodable {
+        public var environment: AppEnvironment
+        public var image: String?
+        public var processes: [String: ProcessSpec]
+        public var domains: [String]
+        public var resources: Resources
+        public var healthcheck: Healthcheck
+        public var config: [String: String]
+        public var secrets: [String]
+    }
+}
+
+extension Rules {
+    /// Label keys: `[A-Za-z0-9._/-]`, at most 63 characters.
+    public static func labelKey(_ key: String) -> String? {
+        guard !key.isEmpty, key.utf8.count <= 63,
+              key.utf8.allSatisfy({ isAlnum($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "/") })
+        else { return "label keys are 1 to 63 characters of letters, digits, '.', '_', '-' and '/'" }
+        return nil
+    }
+}

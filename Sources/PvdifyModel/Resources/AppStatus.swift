@@ -1,0 +1,68 @@
+import Foundation
+
+/// What the reconcilers observed about an app. Only reconcilers write it; the API only reads it.
+public struct AppStatus: Sendable, Equatable, Codable {
+    public var observedGeneration: Int
+    public var phase: AppPhase
+    public var conditions: [Condition]
+    public var processes: [String: ProcessStatus]
+
+    public init(
+        observedGeneration: Int = 0,
+        phase: AppPhase = .pending,
+        conditions: [Condition] = [],
+        processes: [String: ProcessStatus] = [:]
+    ) {
+        self.observedGeneration = observedGeneration
+        self.phase = phase
+        self.conditions = conditions
+        self.processes = processes
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case observedGeneration = "observed_generation"
+        case phase, conditions, processes
+    }
+}
+
+public enum AppPhase: String, Sendable, Codable, CaseIterable {
+    case pending, deploying, running, crashed, failed, stopped
+}
+
+/// Observed state of one process type.
+public struct ProcessStatus: Sendable, Equatable, Codable {
+    public var desired: Int
+    public var running: Int
+    /// `pending`, `starting`, `running`, `scaling`, `crashed`, `stopped`.
+    public var status: String
+    public var restarts: Int
+
+    public init(desired: Int, running: Int, status: String, restarts: Int = 0) {
+        self.desired = desired
+        self.running = running
+        self.status = status
+        self.restarts = restarts
+    }
+}
+
+/// A Kubernetes-style condition; `lastTransitionTime` changes only when `status` changes.
+public struct Condition: Sendable, Equatable, Codable {
+    public var type: String
+    public var status: String
+    public var reason: String
+    public var message: String
+    public var lastTransitionTime: Date
+
+    public init(type: String, status: String, reason: String, message: String = "", lastTransitionTime: Date = Date()) {
+        self.type = type
+        self.status = status
+        self.reason = reason
+        self.message = message
+        self.lastTransitionTime = lastTransitionTime
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case type, status, reason, message
+        case lastTransitionTime = "last_transition_time"
+    }
+}

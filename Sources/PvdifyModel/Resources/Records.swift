@@ -1,0 +1,135 @@
+import Foundation
+
+/// One numbered deploy of an app: an image with a config version.
+public struct Release: Sendable, Equatable {
+    public var app: String
+    public var version: Int
+    public var image: String
+    public var configVersion: Int?
+    public var status: ReleaseStatus
+    public var createdAt: Date
+    public var createdBy: String
+    public var rollbackFrom: Int?
+    public var rollbackTo: Int?
+
+    public init(
+        app: String, version: Int, image: String, configVersion: Int?, status: ReleaseStatus,
+        createdAt: Date, createdBy: String, rollbackFrom: Int? = nil, rollbackTo: Int? = nil
+    ) {
+        self.app = app
+        self.version = version
+        self.image = image
+        self.configVersion = configVersion
+        self.status = status
+        self.createdAt = createdAt
+        self.createdBy = createdBy
+        self.rollbackFrom = rollbackFrom
+        self.rollbackTo = rollbackTo
+    }
+}
+
+public enum ReleaseStatus: String, Sendable, Codable, CaseIterable {
+    case deploying, active, superseded, failed
+}
+
+/// One snapshot of an app's config: plain vars in clear, secret names only (values stay encrypted).
+public struct ConfigVersion: Sendable, Equatable {
+    public var app: String
+    public var version: Int
+    public var vars: [String: String]
+    public var secretNames: [String]
+    public var changes: [String]
+    public var createdAt: Date
+    public var createdBy: String
+
+    public init(app: String, version: Int, vars: [String: String], secretNames: [String], changes: [String], createdAt: Date, createdBy: String) {
+        self.app = app
+        self.version = version
+        self.vars = vars
+        self.secretNames = secretNames
+        self.changes = changes
+        self.createdAt = createdAt
+        self.createdBy = createdBy
+    }
+
+    /// Vars with every secret shown as `[REDACTED]`: the only form that leaves the daemon.
+    public var redactedVars: [String: String] {
+        var all = vars
+        for name in secretNames { all[name] = ConfigVersion.redacted }
+        return all
+    }
+
+    public static let redacted = "[REDACTED]"
+}
+
+/// A custom hostname of an app and what the route and DNS reconcilers report about it.
+public struct Domain: Sendable, Equatable {
+    public var name: String
+    public var app: String
+    public var status: DomainStatus
+    public var ssl: Bool
+    public var verifyToken: String?
+    public var message: String?
+    public var createdAt: Date
+
+    public init(name: String, app: String, status: DomainStatus, ssl: Bool, verifyToken: String?, message: String?, createdAt: Date) {
+        self.name = name
+        self.app = app
+        self.status = status
+        self.ssl = ssl
+        self.verifyToken = verifyToken
+        self.message = message
+        self.createdAt = createdAt
+    }
+
+    /// The TXT record name that proves ownership.
+    public var verifyRecordName: String { "_pvdify-verify.\(name)" }
+}
+
+public enum DomainStatus: String, Sendable, Codable, CaseIterable {
+    case provisioning, verifying, active, failed
+}
+
+/// What a token may do. Scopes nest: admin > write > deploy > read.
+public enum Scope: String, Sendable, Codable, CaseIterable, Comparable {
+    case read, deploy, write, admin
+
+    var rank: Int {
+        switch self {
+        case .read: 0
+        case .deploy: 1
+        case .write: 2
+        case .admin: 3
+        }
+    }
+
+    public static func < (lhs: Scope, rhs: Scope) -> Bool { lhs.rank < rhs.rank }
+}
+
+/// An API token, as stored (its secret only as a hash).
+public struct APIToken: Sendable, Equatable {
+    public var id: String
+    public var name: String
+    public var scopes: [Scope]
+    /// nil: every app. Otherwise only these apps and their previews.
+    public var apps: [String]?
+    public var createdAt: Date
+    public var lastUsedAt: Date?
+
+    public init(id: String, name: String, scopes: [Scope], apps: [String]?, createdAt: Date, lastUsedAt: Date?) {
+        self.id = id
+        self.name = name
+        self.scopes = scopes
+        self.apps = apps
+        self.createdAt = createdAt
+        self.lastUsedAt = lastUsedAt
+    }
+
+    public func allows(_ scope: Scope) -> Bool { scopes.contains { $0 >= scope } }
+
+    /// Whether the token reaches `app`: listed itself, or a preview (`{parent}-pr-{n}`) of a listed app.
+    public func reaches(app: String) -> Bool {
+        guard let apps else { return true }
+        return apps.contains(app) || apps.contains { app.hasPrefix("\($0)-pr-") && Int(app.dropFirst($0.count + 4)) != nil }
+    }
+}

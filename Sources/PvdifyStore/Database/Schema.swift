@@ -1,0 +1,82 @@
+import GRDB
+
+/// The SQLite schema, as ordered migrations. Spec (apps) and status (app_status) live apart so
+/// that the API and the reconcilers never write the same row.
+enum Schema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(sql: """
+                CREATE TABLE apps (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    spec TEXT NOT NULL,
+                    generation INTEGER NOT NULL,
+                    bind_port INTEGER NOT NULL UNIQUE,
+                    preview_of TEXT REFERENCES apps(name) ON DELETE CASCADE,
+                    pr_number INTEGER,
+                    config_version INTEGER,
+                    created_at REAL NOT NULL,
+                    updated_at REAL NOT NULL
+                );
+                CREATE INDEX apps_preview_of ON apps(preview_of);
+                CREATE TABLE app_status (
+                    app TEXT PRIMARY KEY NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
+                    status TEXT NOT NULL,
+                    updated_at REAL NOT NULL
+                );
+                CREATE TABLE releases (
+                    app TEXT NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
+                    version INTEGER NOT NULL,
+                    image TEXT NOT NULL,
+                    config_version INTEGER,
+                    status TEXT NOT NULL,
+                    created_at REAL NOT NULL,
+                    created_by TEXT NOT NULL,
+                    rollback_from INTEGER,
+                    rollback_to INTEGER,
+                    PRIMARY KEY (app, version)
+                );
+                CREATE TABLE release_log (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    app TEXT NOT NULL,
+                    version INTEGER NOT NULL,
+                    at REAL NOT NULL,
+                    line TEXT NOT NULL,
+                    FOREIGN KEY (app, version) REFERENCES releases(app, version) ON DELETE CASCADE
+                );
+                CREATE INDEX release_log_release ON release_log(app, version);
+                CREATE TABLE config_versions (
+                    app TEXT NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
+                    version INTEGER NOT NULL,
+                    vars TEXT NOT NULL,
+                    secret_names TEXT NOT NULL,
+                    sealed_secrets BLOB,
+                    changes TEXT NOT NULL,
+                    created_at REAL NOT NULL,
+                    created_by TEXT NOT NULL,
+                    PRIMARY KEY (app, version)
+                );
+                CREATE TABLE domains (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    app TEXT NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
+                    status TEXT NOT NULL,
+                    ssl INTEGER NOT NULL DEFAULT 0,
+                    verify_token TEXT,
+                    message TEXT,
+                    created_at REAL NOT NULL
+                );
+                CREATE INDEX domains_app ON domains(app);
+                CREATE TABLE tokens (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    name TEXT NOT NULL UNIQUE,
+                    hash BLOB NOT NULL UNIQUE,
+                    scopes TEXT NOT NULL,
+                    apps TEXT,
+                    created_at REAL NOT NULL,
+                    last_used_at REAL
+                );
+                """)
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import GRDB
+import PvdifyModel
+
+/// What applying a manifest changed.
+public struct ManifestApplyResult: Sendable {
+    public var app: App
+    public var created: Bool
+    public var configVersion: ConfigVersion?
+    public var release: Release?
+    public var domainsAdded: [String]
+    public var domainsRemoved: [String]
+    /// False when the manifest matched the stored state exactly.
+    public var changed: Bool
+}
+
+extension Store {
+    /// The App document of an app: spec with domains, plain config and secret names.
+    public func manifest(_ app: String) async throws -> (AppManifest, AppStatus?) {
+        try await read { db in
+            let view = try Self.view(db, app)
+            let config = try Self.currentConfigVersion(db, app: app)
+            let manifest = AppManifest(
+                name: app, spec: view.app.spec, domains: view.domains, config: config?.vars ?? [:],
+                secrets: config?.secretNames ?? [])
+            return (manifest, view.status)
+        }
+    }
+
+    /// Replaces an app's desired state with a manifest, in one transaction: a new image makes a
+    /// release, new config a config version (and a release when there is an image), and an
+    /// identical manifest changes nothing. Secrets listed must exist; secrets are never removed.
+    /// An omitted image keeps the current one. `create` allows a new app.
+    public func applyManifest(_ manifest: AppManifest, by actor: String, create: Bool) async throws -> ManifestApplyResult {
+        let box = secrets
+        return try await write { db in
+            let result = try Self.applyManifest(db, box: box, manifest: manifest, actor: actor, create: create)
+            return (result, result.changed ? [manifest.name] : [])
+        }
+    }
+
+    static func applyManifest(
+        _ db: Database, box: SecretBox, manifest: AppManifest, actor: String, create: Bool
+    ) throws -> ManifestApplyResult {
+        var created = false
+        var app: App
+        do {
+            app = try loadApp(db, manifest.name)
+        } catch StoreError.notFound(let message) {
+            guard create else { throw StoreError.notFound(message) }
+            app = try insertApp(db, name: manifest.name, spec: AppSpec(environment: manifest.spec.environment), previewOf: nil, prNumber: nil)
+            created = true
+        }
+
+        let current = try currentConfigVersion(db, app: app.name)
+        let secretNames = Set(current?.secretNames ?? [])
+        for (index, secret) in manifest.secrets.enumerated() where !secretNames.contains(secret) {
+            throw StoreError.invalid(ValidationError(
+                field: "spec.secrets[\(index)]", message: "secret '\(secret)' is not set; set it with POST /config/secrets first"))
+        }
+        for key in manifest.config.keys.sorted() where secretNames.contains(key) {
+            throw StoreError.invalid(ValidationError(field: "spec.config.\(key)", message: "is a secret; it cannot be a plain var"))
+        }
+
+        // Domains.
+        let existing = Set(try String.fetchAll(db, sql: "SELECT name FROM domains WHERE app = ?", arguments: [app.name]))
+        let wanted = Set(manifest.domains)
+        let removed = existing.subtracting(wanted).sorted()
+        let added = manifest.domains.filter { !existing.contains($0) }
+        for name in removed {
+            try db.execute(sql: "DELETE FROM domains WHERE name = ?", arguments: [name])
+        }
+        for name in added {
+            do {
+                _ = try insertDomain(db, app: app.name, name: name)
+            } catch StoreError.conflict(let message) {
+                throw StoreError.conflict(message)
+            }
+        }
+
+        // Config: plain vars replaced as a whole; secrets kept.
+        var changes: [String: ConfigChange] = [:]
+        let currentVars = current?.vars ?? [:]
+        for (key, value) in manifest.config where currentVars[key] != value { changes[key] = .set(value) }
+        for key in currentVars.keys where manifest.config[key] == nil { changes[key] = .unset }
+        var configVersion: ConfigVersion? = nil
+        if !changes.isEmpty {
+            var vars = currentVars
+            for (key, change) in changes {
+                if case .set(let value) = change { vars[key] = value } else { vars[key] = nil }
+            }
+            let secretValues = try current.map { try openSecrets(db, box: box, app: app.name, version: $0.version) } ?? [:]
+            configVersion = try insertConfigVersion(
+                db, box: box, app: app.name, vars: vars, secrets: secretValues, changes: changes.keys.sorted(), actor: actor)
+        }
+
+        // Spec and release.
+        var spec = manifest.spec
+        spec.restarts = app.spec.restarts
+        if spec.image == nil { spec.image = app.spec.image }
+        var release: Release? = nil
+        if let image = spec.image, image != app.spec.image || configVersion != nil {
+            let config = configVersion?.version ?? current?.version
+            release = try insertRelease(db, app: app.name, image: image, configVersion: config, actor: actor)
+        }
+        let changed = created || spec != app.spec || !added.isEmpty || !removed.isEmpty || configVersion != nil
+        if changed && !created || spec != app.spec {
+            app.spec = spec
+            try saveSpec(db, &app)
+        }
+        return ManifestApplyResult(
+            app: app, created: created, configVersion: configVersion, release: release,
+            domainsAdded: added, domainsRemoved: removed, changed: changed)
+    }
+}

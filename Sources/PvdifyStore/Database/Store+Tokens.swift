@@ -1,0 +1,110 @@
+import Crypto
+import Foundation
+import GRDB
+import PvdifyModel
+
+extension Store {
+    /// Creates a token; returns it with its secret, which is never stored (only its SHA-256).
+    public func createToken(name: String, scopes: [Scope], apps: [String]?) async throws -> (APIToken, secret: String) {
+        let secret = Self.newTokenSecret()
+        let token = try await insertToken(name: name, scopes: scopes, apps: apps, secret: secret)
+        return (token, secret)
+    }
+
+    /// Makes sure a token with this exact secret exists (the bootstrap admin token); true if created.
+    @discardableResult
+    public func ensureToken(name: String, scopes: [Scope], secret: String) async throws -> Bool {
+        let hash = Self.hash(secret)
+        let exists = try await read { db in
+            try Bool.fetchOne(db, sql: "SELECT 1 FROM tokens WHERE hash = ?", arguments: [hash]) == true
+        }
+        guard !exists else { return false }
+        var candidate = name
+        var suffix = 2
+        while true {
+            do {
+                _ = try await insertToken(name: candidate, scopes: scopes, apps: nil, secret: secret)
+                return true
+            } catch StoreError.conflict {
+                candidate = "\(name)-\(suffix)"
+                suffix += 1
+            }
+        }
+    }
+
+    public func tokens() async throws -> [APIToken] {
+        try await read { db in try Row.fetchAll(db, sql: "SELECT * FROM tokens ORDER BY created_at, name").map(Self.decodeToken) }
+    }
+
+    public func revokeToken(id: String) async throws {
+        try await pool.write { db in
+            try db.execute(sql: "DELETE FROM tokens WHERE id = ?", arguments: [id])
+            guard db.changesCount > 0 else { throw StoreError.notFound("Token '\(id)' not found") }
+        }
+    }
+
+    /// The token whose secret this is, or nil. Looks up by SHA-256, then compares the digests in
+    /// constant time. `last_used_at` is refreshed at most once a minute, to keep reads cheap.
+    public func authenticate(secret: String) async throws -> APIToken? {
+        let hash = Self.hash(secret)
+        guard let token = try await read({ db -> APIToken? in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM tokens WHERE hash = ?", arguments: [hash]),
+                  Self.constantTimeEqual(row["hash"] as Data, hash)
+            else { return nil }
+            return try Self.decodeToken(row)
+        }) else { return nil }
+        let now = Date()
+        if (token.lastUsedAt.map { now.timeIntervalSince($0) > 60 } ?? true) {
+            try await pool.write { db in
+                try db.execute(sql: "UPDATE tokens SET last_used_at = ? WHERE id = ?", arguments: [now.timeIntervalSince1970.rounded(.down), token.id])
+            }
+        }
+        return token
+    }
+
+    func insertToken(name: String, scopes: [Scope], apps: [String]?, secret: String) async throws -> APIToken {
+        let token = APIToken(
+            id: "tok_" + Self.randomHex(bytes: 8), name: name, scopes: scopes, apps: apps,
+            createdAt: Date.nowInSeconds, lastUsedAt: nil)
+        let hash = Self.hash(secret)
+        try await pool.write { db in
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM tokens WHERE name = ?", arguments: [name]) == true {
+                throw StoreError.conflict("Token '\(name)' already exists")
+            }
+            try db.execute(
+                sql: "INSERT INTO tokens (id, name, hash, scopes, apps, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [
+                    token.id, name, hash, try Columns.encode(scopes.map(\.rawValue)),
+                    try apps.map { try Columns.encode($0) }, token.createdAt.timeIntervalSince1970,
+                ])
+        }
+        return token
+    }
+
+    /// `pvd_` and 32 random bytes in hex: easy to spot in a leaked file, long enough to never guess.
+    public static func newTokenSecret() -> String { "pvd_" + randomHex(bytes: 32) }
+
+    /// Random bytes as lowercase hex (ids, verification tokens).
+    public static func randomHex(bytes count: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return (0..<count).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &generator)) }.joined()
+    }
+
+    static func hash(_ secret: String) -> Data { Data(SHA256.hash(data: Data(secret.utf8))) }
+
+    static func constantTimeEqual(_ a: Data, _ b: Data) -> Bool {
+        guard a.count == b.count else { return false }
+        return zip(a, b).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+
+    static func decodeToken(_ row: Row) throws -> APIToken {
+        APIToken(
+            id: row["id"],
+            name: row["name"],
+            scopes: try Columns.decode([String].self, row["scopes"]).compactMap(Scope.init(rawValue:)),
+            apps: try (row["apps"] as String?).map { try Columns.decode([String].self, $0) },
+            createdAt: Columns.date(row, "created_at"),
+            lastUsedAt: Columns.optionalDate(row, "last_used_at")
+        )
+    }
+}

@@ -1,0 +1,109 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import PvdifyAPI
+import PvdifyModel
+import PvdifyStore
+import ServiceLifecycle
+
+/// `pvdifyd`: the daemon. Every flag also reads its environment variable; flags win.
+@main
+struct PvdifydCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "pvdifyd",
+        abstract: "The pvdify daemon: REST API, desired-state store and reconcilers.",
+        discussion: "Each flag also reads the environment variable named in its help; the flag wins.")
+
+    @Option(help: "Address of the REST API (PVDIFY_LISTEN). Default 127.0.0.1:9443.") var listen: String?
+    @Option(help: "State directory (PVDIFY_DATA_DIR). Default /var/lib/pvdify as root, else ~/.local/state/pvdify.")
+    var dataDir: String?
+    @Option(help: "Podman's API socket (PVDIFY_PODMAN_SOCKET). Default: the system socket, else pvdifyd starts its own.")
+    var podmanSocket: String?
+    @Option(help: "Caddy admin API URL, or 'off' (PVDIFY_CADDY_ADMIN). Default http://127.0.0.1:2019.") var caddyAdmin: String?
+    @Option(help: "Caddy's HTTP port (PVDIFY_PROXY_HTTP_PORT). Default 80.") var proxyHttpPort: String?
+    @Option(help: "Caddy's HTTPS port (PVDIFY_PROXY_HTTPS_PORT). Default 443.") var proxyHttpsPort: String?
+    @Option(help: "TLS mode: acme, internal or off (PVDIFY_TLS). Default acme.") var tls: String?
+    @Option(help: "Apps are served at APP.<base-domain> (PVDIFY_BASE_DOMAIN). Default localhost.") var baseDomain: String?
+    @Option(help: "Cloudflare API base URL (PVDIFY_CLOUDFLARE_API_URL).") var cloudflareApiUrl: String?
+    @Option(help: "CNAME target or IPv4 address custom domains point at (PVDIFY_DNS_TARGET).") var dnsTarget: String?
+    @Option(help: "Registry reached without TLS verification; repeatable (PVDIFY_INSECURE_REGISTRIES, comma list).")
+    var insecureRegistry: [String] = []
+    @Option(help: "How often reconcilers resync everything (PVDIFY_RESYNC_INTERVAL). Default 30s.") var resyncInterval: String?
+    @Option(help: "API requests per minute per token (PVDIFY_RATE_LIMIT). Default 100.") var rateLimit: String?
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let configuration: DaemonConfiguration
+        do {
+            configuration = try resolve(environment: environment)
+        } catch let error as DaemonConfiguration.Invalid {
+            throw ValidationError(error.description)
+        }
+        LoggingSystem.bootstrap { label in LogfmtHandler(label: label) }
+        var logger = Logger(label: "pvdifyd")
+        logger.logLevel = environment["PVDIFY_LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        try await Daemon(configuration: configuration, logger: logger).run()
+    }
+
+    func resolve(environment: [String: String]) throws -> DaemonConfiguration {
+        func value(_ flag: String?, _ variable: String) -> String? {
+            if let flag { return flag }
+            if let text = environment[variable], !text.isEmpty { return text }
+            return nil
+        }
+        let (host, port) = try DaemonConfiguration.parseListen(value(listen, "PVDIFY_LISTEN") ?? "127.0.0.1:9443")
+        let caddyText = value(caddyAdmin, "PVDIFY_CADDY_ADMIN") ?? "http://127.0.0.1:2019"
+        var caddyURL: URL? = nil
+        if caddyText != "off" {
+            guard let url = URL(string: caddyText), url.scheme == "http" || url.scheme == "https", url.host != nil else {
+                throw DaemonConfiguration.Invalid(description: "--caddy-admin must be an http URL or 'off'")
+            }
+            caddyURL = url
+        }
+        let tlsText = value(tls, "PVDIFY_TLS") ?? "acme"
+        guard let tlsMode = DaemonConfiguration.TLSMode(rawValue: tlsText) else {
+            throw DaemonConfiguration.Invalid(description: "--tls must be acme, internal or off")
+        }
+        let base = (value(baseDomain, "PVDIFY_BASE_DOMAIN") ?? "localhost").lowercased()
+        guard base == "localhost" || Rules.hostname(base) == nil else {
+            throw DaemonConfiguration.Invalid(description: "--base-domain must be a hostname")
+        }
+        let cloudflareText = value(cloudflareApiUrl, "PVDIFY_CLOUDFLARE_API_URL") ?? "https://api.cloudflare.com/client/v4"
+        guard let cloudflareURL = URL(string: cloudflareText), cloudflareURL.scheme?.hasPrefix("http") == true else {
+            throw DaemonConfiguration.Invalid(description: "--cloudflare-api-url must be an http(s) URL")
+        }
+        let resyncText = value(resyncInterval, "PVDIFY_RESYNC_INTERVAL") ?? "30s"
+        guard let resync = DurationText(resyncText), resync.milliseconds >= 1000 else {
+            throw DaemonConfiguration.Invalid(description: "--resync-interval must be a duration of at least 1s, like 30s")
+        }
+        let rateText = value(rateLimit, "PVDIFY_RATE_LIMIT") ?? "100"
+        guard let rate = Int(rateText), rate > 0 else {
+            throw DaemonConfiguration.Invalid(description: "--rate-limit must be a positive number of requests per minute")
+        }
+        var registries = insecureRegistry
+        if registries.isEmpty, let list = environment["PVDIFY_INSECURE_REGISTRIES"] {
+            registries = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        return DaemonConfiguration(
+            listenHost: host,
+            listenPort: port,
+            dataDirectory: value(dataDir, "PVDIFY_DATA_DIR").map { URL(fileURLWithPath: $0) }
+                ?? DaemonConfiguration.defaultDataDirectory(environment: environment),
+            podmanSocket: value(podmanSocket, "PVDIFY_PODMAN_SOCKET"),
+            caddyAdmin: caddyURL,
+            proxyHTTPPort: try DaemonConfiguration.parsePort(value(proxyHttpPort, "PVDIFY_PROXY_HTTP_PORT") ?? "80", flag: "--proxy-http-port"),
+            proxyHTTPSPort: try DaemonConfiguration.parsePort(value(proxyHttpsPort, "PVDIFY_PROXY_HTTPS_PORT") ?? "443", flag: "--proxy-https-port"),
+            tls: tlsMode,
+            baseDomain: base,
+            cloudflareAPIURL: cloudflareURL,
+            cloudflareToken: environment["CLOUDFLARE_API_TOKEN"].flatMap { $0.isEmpty ? nil : $0 },
+            dnsTarget: value(dnsTarget, "PVDIFY_DNS_TARGET"),
+            insecureRegistries: registries,
+            resyncInterval: resync,
+            requestsPerMinute: rate,
+            bootstrapToken: environment["PVDIFY_BOOTSTRAP_TOKEN"].flatMap { $0.isEmpty ? nil : $0 },
+            secretKey: environment["PVDIFY_SECRET_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+        )
+    }
+}
