@@ -10,6 +10,8 @@ struct RequestGate: RouterMiddleware {
 
     let store: Store
     let limiter: RateLimiter
+    /// Renders errors raised here (a store fault while authenticating) as the inner layer would.
+    let errors: ErrorEnvelope
 
     static let healthPaths: Set<String> = ["/health", "/api/v1/health"]
 
@@ -17,15 +19,22 @@ struct RequestGate: RouterMiddleware {
         var context = context
         let path = request.uri.path
         var authenticated = Self.healthPaths.contains(path)
-        if !authenticated, let secret = Self.bearerToken(request), let token = try await store.authenticate(secret: secret) {
-            context.token = token
-            authenticated = true
+        var failure: (any Error)?
+        if !authenticated, let secret = Self.bearerToken(request) {
+            do {
+                context.token = try await store.authenticate(secret: secret)
+                authenticated = context.token != nil
+            } catch {
+                failure = error
+            }
         }
         context.rateLimitKey = context.token.map { "token:\($0.id)" } ?? "addr:\(context.remoteAddress ?? "unknown")"
         let decision = limiter.admit(context.rateLimitKey, deploy: request.method == .post && Self.isDeploy(path))
 
         var response: Response
-        if !decision.allowed {
+        if let failure {
+            response = errors.envelope(for: failure, request: request, context: context).response()
+        } else if !decision.allowed {
             var error = APIError(.tooManyRequests, "rate_limited", "Rate limit exceeded; retry in \(decision.retryAfter) s")
             error.headers[.retryAfter] = String(decision.retryAfter)
             response = error.response()

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOCore
 import PvdifyModel
 
 extension Request {
@@ -29,8 +30,14 @@ extension Request {
             var buffer = try await collectBody(upTo: limit)
             return buffer.readData(length: buffer.readableBytes) ?? Data()
         } catch let error as HTTPError where error.status == .contentTooLarge {
-            throw APIError(.contentTooLarge, "payload_too_large", "The request body is larger than \(limit / 1024) KiB")
+            throw Self.tooLarge(limit)
+        } catch is NIOTooManyBytesError {
+            throw Self.tooLarge(limit)
         }
+    }
+
+    static func tooLarge(_ limit: Int) -> APIError {
+        APIError(.contentTooLarge, "payload_too_large", "The request body is larger than \(limit / 1024) KiB")
     }
 
     static func isJSON(_ contentType: String) -> Bool {

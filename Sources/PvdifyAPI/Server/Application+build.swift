@@ -12,8 +12,9 @@ public enum PvdifyAPIServer {
             requestsPerMinute: settings.requestsPerMinute, deploysPerMinute: settings.deploysPerMinute,
             concurrentStreams: settings.concurrentLogStreams)
         // Middleware is added before routes: Hummingbird wraps each route when it is registered.
-        router.add(middleware: RequestGate(store: store, limiter: limiter))
-        router.add(middleware: ErrorEnvelope(routes: routes))
+        let errors = ErrorEnvelope(routes: routes)
+        router.add(middleware: RequestGate(store: store, limiter: limiter, errors: errors))
+        router.add(middleware: errors)
         let services = APIServices(store: store, logs: logs, settings: settings, limiter: limiter)
         HealthController(services: services).register(in: routes)
         TokensController(services: services).register(in: routes)

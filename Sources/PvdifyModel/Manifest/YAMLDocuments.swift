@@ -11,9 +11,13 @@ public enum YAMLDocuments {
 
     public static func parse(_ text: String) throws -> [Document] {
         do {
-            return try Yams.compose_all(yaml: text).map { node in
-                Document(value: try convert(node), line: node.mark?.line ?? 0)
+            // Parser.nextRoot throws on a syntax error (iterating compose_all would stop silently).
+            let parser = try Parser(yaml: text)
+            var documents: [Document] = []
+            while let node = try parser.nextRoot() {
+                documents.append(Document(value: try convert(node), line: node.mark?.line ?? 0))
             }
+            return documents
         } catch let error as YamlError {
             throw ValidationError(field: "", message: "YAML syntax error: \(describe(error))")
         }

@@ -47,7 +47,7 @@ extension Store {
                 guard let found = releases.first(where: { $0.version == target }) else {
                     throw StoreError.notFound("Release v\(target) of app '\(app)' not found")
                 }
-                guard found.version != from.version else {
+                guard found.version != from.version, found.version != newest.version else {
                     throw StoreError.invalid(ValidationError(field: "version", message: "v\(target) is already the current release"))
                 }
                 chosen = found

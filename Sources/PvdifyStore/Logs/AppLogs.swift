@@ -72,6 +72,11 @@ public final class AppLogs: Sendable {
         return stream
     }
 
+    /// How many followers `app` has (for tests and metrics).
+    public func followerCount(_ app: String) -> Int {
+        state.withLock { $0.followers[app]?.count ?? 0 }
+    }
+
     /// Forgets a deleted app's lines and ends its followers.
     public func drop(_ app: String) {
         let followers = state.withLock { state in

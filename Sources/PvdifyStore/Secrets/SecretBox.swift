@@ -28,6 +28,7 @@ public struct SecretBox: Sendable {
             }
             return SecretBox(key: SymmetricKey(data: data))
         }
+        try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let file = dataDirectory.appendingPathComponent("secret.key")
         if let text = try? String(contentsOf: file, encoding: .utf8) {
             guard let data = Data(base64Encoded: text.trimmingCharacters(in: .whitespacesAndNewlines)), data.count == 32 else {

@@ -1,0 +1,80 @@
+import Testing
+@testable import PvdifyModel
+
+@Suite struct RulesTests {
+    @Test(arguments: ["a", "myapp", "my-app-2", String(repeating: "a", count: 30)])
+    func validAppNames(_ name: String) { #expect(Rules.appName(name) == nil) }
+
+    @Test(arguments: ["", "MyApp", "1app", "-app", "app-", "my_app", "my.app", "ünï", String(repeating: "a", count: 31)])
+    func invalidAppNames(_ name: String) { #expect(Rules.appName(name) != nil) }
+
+    @Test func previewNamesMayBeLonger() {
+        #expect(Rules.appName(String(repeating: "a", count: 40), maxLength: 63) == nil)
+    }
+
+    @Test(arguments: ["example.com", "www.my-app.co.uk", "a.b", "xn--bcher-kva.example"])
+    func validHostnames(_ name: String) { #expect(Rules.hostname(name) == nil) }
+
+    @Test(arguments: ["", "localhost", "10.0.0.1", "-a.com", "a-.com", "a..com", ".a.com", "a.com.", "A.com", "a_b.com", "*.a.com", "a.123",
+                      String(repeating: "a", count: 64) + ".com"])
+    func invalidHostnames(_ name: String) { #expect(Rules.hostname(name) != nil) }
+
+    @Test(arguments: ["NODE_ENV", "_X", "a1", "DATABASE_URL"])
+    func validConfigKeys(_ key: String) { #expect(Rules.configKey(key) == nil) }
+
+    @Test(arguments: ["", "1A", "A-B", "A B", "PORT", "A=B", "Ä"])
+    func invalidConfigKeys(_ key: String) { #expect(Rules.configKey(key) != nil) }
+
+    @Test(arguments: [
+        "busybox", "library/busybox:1.36", "ghcr.io/org/app:v1.2.3", "127.0.0.1:5000/pvdify-test:v1", "localhost/app",
+        "registry.local:5000/a/b@sha256:" + String(repeating: "0f", count: 32),
+    ])
+    func validImages(_ image: String) { #expect(Rules.imageReference(image) == nil, "\(image)") }
+
+    @Test(arguments: ["", "https://ghcr.io/a:b", "Org/App", "app:", "a//b", "app:bad tag", "a;b", "app@sha256:12", "app:" + String(repeating: "t", count: 129)])
+    func invalidImages(_ image: String) { #expect(Rules.imageReference(image) != nil, "\(image)") }
+
+    @Test func commandsAreOneLine() {
+        #expect(Rules.command("npm start && echo 'ok'") == nil)
+        #expect(Rules.command("a\nb") != nil)
+    }
+}
+
+@Suite struct ValueTests {
+    @Test func durations() {
+        #expect(DurationText("30s")?.milliseconds == 30_000)
+        #expect(DurationText("500ms")?.milliseconds == 500)
+        #expect(DurationText("1m30s")?.milliseconds == 90_000)
+        #expect(DurationText("2h")?.milliseconds == 7_200_000)
+        #expect(DurationText("90s")?.description == "90s")
+        #expect(DurationText("120s")?.description == "2m")
+        for bad in ["", "30", "s", "1x", "-1s", "1.5s", "1s2"] { #expect(DurationText(bad) == nil, "\(bad)") }
+    }
+
+    @Test func memorySizes() {
+        #expect(MemorySize("512M")?.bytes == 512 << 20)
+        #expect(MemorySize("1G")?.bytes == 1 << 30)
+        #expect(MemorySize("256Mi")?.bytes == 256 << 20)
+        #expect(MemorySize("1048576")?.bytes == 1 << 20)
+        for bad in ["", "M", "1.5G", "12T", "-1M", "lots"] { #expect(MemorySize(bad) == nil, "\(bad)") }
+    }
+
+    @Test func timestampsRoundTrip() throws {
+        let date = try #require(Timestamps.parse("2026-01-05T10:30:00Z"))
+        #expect(Timestamps.format(date) == "2026-01-05T10:30:00Z")
+        #expect(Timestamps.parse("2026-01-05T12:30:00+02:00") == date)
+        #expect(Timestamps.parse("2026-01-05T10:30:00.250Z") != nil)
+        #expect(Timestamps.parse("yesterday") == nil)
+    }
+
+    @Test func tokensReachTheirAppsAndPreviews() {
+        let token = APIToken(id: "t", name: "n", scopes: [.deploy], apps: ["web"], createdAt: .now, lastUsedAt: nil)
+        #expect(token.reaches(app: "web"))
+        #expect(token.reaches(app: "web-pr-12"))
+        #expect(!token.reaches(app: "web-pr-x"))
+        #expect(!token.reaches(app: "webshop"))
+        #expect(token.allows(.read))
+        #expect(token.allows(.deploy))
+        #expect(!token.allows(.write))
+    }
+}
