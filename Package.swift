@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
     ],
     targets: [
         .target(
@@ -39,6 +40,7 @@ let package = Package(
             dependencies: [
                 "PvdifyModel",
                 "PvdifyStore",
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -49,6 +51,9 @@ let package = Package(
             dependencies: [
                 "PvdifyAPI",
                 "PvdifyStore",
+                "PvdifyControllers",
+                "PvdifyDrivers",
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -64,6 +69,18 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        .target(
+            name: "PvdifyDrivers",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "BareRoute",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
+            path: "Benchmarks/BareRoute"
+        ),
         .testTarget(name: "PvdifyModelTests", dependencies: ["PvdifyModel"]),
         .testTarget(name: "PvdifyStoreTests", dependencies: ["PvdifyStore"]),
         .testTarget(
@@ -75,6 +92,21 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        .testTarget(name: "PvdifyDriversTests", dependencies: ["PvdifyDrivers"]),
+        .target(
+            name: "PvdifyControllers",
+            dependencies: [
+                "PvdifyModel",
+                "PvdifyStore",
+                "PvdifyDrivers",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .testTarget(name: "PvdifyControllersTests", dependencies: ["PvdifyControllers", "PvdifyDrivers", "PvdifyStore", "PvdifyModel"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [

@@ -1,7 +1,10 @@
 import Foundation
 import Hummingbird
 import Logging
+import Prometheus
 import PvdifyAPI
+import PvdifyControllers
+import PvdifyDrivers
 import PvdifyModel
 import PvdifyStore
 import ServiceLifecycle
@@ -21,14 +24,35 @@ struct Daemon {
             baseDomain: configuration.baseDomain,
             appURLScheme: configuration.tls == .off ? "http" : "https",
             requestsPerMinute: configuration.requestsPerMinute)
+        let metrics = PrometheusCollectorRegistry()
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        var podmanClient: PodmanClient?
+        if configuration.podmanSocket != "off" {
+            let socket = PodmanSocket.resolve(configured: configuration.podmanSocket, dataDirectory: configuration.dataDirectory)
+            let client = PodmanClient(socketPath: socket.path)
+            podmanClient = client
+            let supervisor = PodmanService(
+                socket: socket, client: client, logger: logger,
+                logFile: configuration.dataDirectory.appendingPathComponent("podman-service.log"))
+            services.append(.init(service: CancelOnShutdown { try await supervisor.run() }))
+            let reconciler = ContainerReconciler(
+                store: store, runtime: PodmanRuntime(client: client), logs: logs,
+                insecureRegistries: configuration.insecureRegistries, logger: logger)
+            services.append(.init(service: ControllerRunner(
+                reconciler: reconciler, workers: 4, resyncInterval: configuration.resyncInterval.duration,
+                triggers: [{ store.changes.subscribe() }, { reconciler.eventTrigger() }],
+                metrics: ControllerMetrics(registry: metrics, reconciler: reconciler.name), logger: logger)))
+        } else {
+            logger.info("podman disabled (--podman-socket off): containers are not managed")
+        }
         let api = PvdifyAPIServer.buildApplication(
-            store: store, logs: logs, settings: settings, host: configuration.listenHost, port: configuration.listenPort,
-            logger: logger)
+            store: store, logs: logs, settings: settings, metrics: metrics, host: configuration.listenHost,
+            port: configuration.listenPort, logger: logger)
+        // Services shut down in reverse order: log streams end first, so the API can finish its requests.
+        services.append(.init(service: api))
+        services.append(.init(service: LogStreamCloser(logs: logs)))
         let group = ServiceGroup(
-            configuration: .init(
-                services: [.init(service: api), .init(service: LogStreamCloser(logs: logs))],
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger))
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         logger.info("pvdifyd starting", metadata: [
             "listen": "\(configuration.listenHost):\(configuration.listenPort)",
             "data_dir": "\(configuration.dataDirectory.path)",
@@ -36,6 +60,7 @@ struct Daemon {
             "tls": "\(configuration.tls.rawValue)",
         ])
         try await group.run()
+        try? await podmanClient?.shutdown()
         try store.close()
         logger.info("pvdifyd stopped")
     }
@@ -55,6 +80,15 @@ struct Daemon {
         try PrivateFile.write(secret + "\n", to: file)
         let notice = "pvdifyd: created the admin token (shown once; also in \(file.path)):\n\(secret)\n"
         FileHandle.standardOutput.write(Data(notice.utf8))
+    }
+}
+
+/// Runs a long task as a service, cancelling it when graceful shutdown begins.
+struct CancelOnShutdown: Service {
+    let body: @Sendable () async throws -> Void
+
+    func run() async throws {
+        try await cancelWhenGracefulShutdown { try await body() }
     }
 }
 

@@ -18,7 +18,7 @@ struct PvdifydCommand: AsyncParsableCommand {
     @Option(help: "Address of the REST API (PVDIFY_LISTEN). Default 127.0.0.1:9443.") var listen: String?
     @Option(help: "State directory (PVDIFY_DATA_DIR). Default /var/lib/pvdify as root, else ~/.local/state/pvdify.")
     var dataDir: String?
-    @Option(help: "Podman's API socket (PVDIFY_PODMAN_SOCKET). Default: the system socket, else pvdifyd starts its own.")
+    @Option(help: "Podman's API socket, or 'off' (PVDIFY_PODMAN_SOCKET). Default: the system socket, else pvdifyd starts its own.")
     var podmanSocket: String?
     @Option(help: "Caddy admin API URL, or 'off' (PVDIFY_CADDY_ADMIN). Default http://127.0.0.1:2019.") var caddyAdmin: String?
     @Option(help: "Caddy's HTTP port (PVDIFY_PROXY_HTTP_PORT). Default 80.") var proxyHttpPort: String?

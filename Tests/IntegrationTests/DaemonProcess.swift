@@ -8,6 +8,7 @@ final class DaemonProcess: @unchecked Sendable {
     let dataDirectory: URL
     let port: Int
     let environment: [String: String]
+    let extraArguments: [String]
     private(set) var process: Process?
     private(set) var output = URL(fileURLWithPath: "/dev/null")
 
@@ -17,7 +18,9 @@ final class DaemonProcess: @unchecked Sendable {
         return root.appendingPathComponent(".build/debug/pvdifyd")
     }
 
-    init(environment: [String: String] = [:]) {
+    /// `arguments` default to running without Podman (API-only tests).
+    init(environment: [String: String] = [:], arguments: [String] = ["--podman-socket", "off"]) {
+        extraArguments = arguments
         dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("pvdifyd-it-\(UUID().uuidString)")
         port = Int.random(in: 20_000...40_000)
         self.environment = environment
@@ -29,7 +32,7 @@ final class DaemonProcess: @unchecked Sendable {
     func start() async throws {
         let process = Process()
         process.executableURL = Self.binary
-        process.arguments = ["--listen", "127.0.0.1:\(port)", "--data-dir", dataDirectory.path, "--caddy-admin", "off"]
+        process.arguments = ["--listen", "127.0.0.1:\(port)", "--data-dir", dataDirectory.path, "--caddy-admin", "off"] + extraArguments
         var env = ProcessInfo.processInfo.environment
         for (key, value) in environment { env[key] = value }
         process.environment = env

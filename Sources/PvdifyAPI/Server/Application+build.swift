@@ -1,11 +1,14 @@
 import Hummingbird
 import Logging
+import Prometheus
 import PvdifyStore
 
 /// Builds the API exactly as the daemon runs it, so tests drive the same thing.
 public enum PvdifyAPIServer {
     /// The router with every route and middleware, and the table of registered endpoints.
-    public static func buildRouter(store: Store, logs: AppLogs, settings: APISettings) -> (Router<APIRequestContext>, RouteTable) {
+    public static func buildRouter(
+        store: Store, logs: AppLogs, settings: APISettings, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
+    ) -> (Router<APIRequestContext>, RouteTable) {
         let router = Router(context: APIRequestContext.self)
         let routes = RouteTable(router: router)
         let limiter = RateLimiter(
@@ -26,14 +29,16 @@ public enum PvdifyAPIServer {
         ProcessesController(services: services).register(in: routes)
         LogsController(services: services).register(in: routes)
         PreviewsController(services: services).register(in: routes)
+        MetricsController(registry: metrics).register(in: routes)
         return (router, routes)
     }
 
     /// The HTTP server for the API on `host:port`.
     public static func buildApplication(
-        store: Store, logs: AppLogs, settings: APISettings, host: String, port: Int, logger: Logger
+        store: Store, logs: AppLogs, settings: APISettings, metrics: PrometheusCollectorRegistry, host: String, port: Int,
+        logger: Logger
     ) -> some ApplicationProtocol {
-        let (router, _) = buildRouter(store: store, logs: logs, settings: settings)
+        let (router, _) = buildRouter(store: store, logs: logs, settings: settings, metrics: metrics)
         return Application(
             router: router,
             configuration: .init(address: .hostname(host, port: port), serverName: "pvdifyd"),

@@ -6,22 +6,48 @@ public struct AppStatus: Sendable, Equatable, Codable {
     public var phase: AppPhase
     public var conditions: [Condition]
     public var processes: [String: ProcessStatus]
+    /// `127.0.0.1:<port>` of the web instances that should get traffic, for the router.
+    public var upstreams: [String]
 
     public init(
         observedGeneration: Int = 0,
         phase: AppPhase = .pending,
         conditions: [Condition] = [],
-        processes: [String: ProcessStatus] = [:]
+        processes: [String: ProcessStatus] = [:],
+        upstreams: [String] = []
     ) {
         self.observedGeneration = observedGeneration
         self.phase = phase
         self.conditions = conditions
         self.processes = processes
+        self.upstreams = upstreams
     }
 
     enum CodingKeys: String, CodingKey {
         case observedGeneration = "observed_generation"
-        case phase, conditions, processes
+        case phase, conditions, processes, upstreams
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        observedGeneration = try container.decode(Int.self, forKey: .observedGeneration)
+        phase = try container.decode(AppPhase.self, forKey: .phase)
+        conditions = try container.decodeIfPresent([Condition].self, forKey: .conditions) ?? []
+        processes = try container.decodeIfPresent([String: ProcessStatus].self, forKey: .processes) ?? [:]
+        upstreams = try container.decodeIfPresent([String].self, forKey: .upstreams) ?? []
+    }
+
+    /// Sets a condition, keeping its transition time unless its status changes.
+    public mutating func setCondition(_ type: String, _ status: Bool, reason: String, message: String = "", now: Date = Date()) {
+        let text = status ? "True" : "False"
+        if let index = conditions.firstIndex(where: { $0.type == type }) {
+            let previous = conditions[index]
+            conditions[index] = Condition(
+                type: type, status: text, reason: reason, message: message,
+                lastTransitionTime: previous.status == text ? previous.lastTransitionTime : now)
+        } else {
+            conditions.append(Condition(type: type, status: text, reason: reason, message: message, lastTransitionTime: now))
+        }
     }
 }
 

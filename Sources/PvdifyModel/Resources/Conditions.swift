@@ -8,6 +8,14 @@ public enum ConditionType {
 }
 
 public enum ConditionReason {
-    public static let awaitingReconciler = "AwaitingReconciler"
-    public static let noImage = "NoImage"
+    public static let noRelease = "NoRelease"
+    public static let allProcessesHealthy = "AllProcessesHealthy"
+    public static let scaledToZero = "ScaledToZero"
+    public static let rollingOut = "RollingOut"
+    public static let rolloutComplete = "RolloutComplete"
+    public static let releaseFailed = "ReleaseFailed"
+    public static let instancesStarting = "InstancesStarting"
+    public static let instancesCrashed = "InstancesCrashed"
+    public static let noCrashes = "NoCrashes"
+    public static let runtimeUnavailable = "RuntimeUnavailable"
 }

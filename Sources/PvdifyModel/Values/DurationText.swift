@@ -35,6 +35,9 @@ public struct DurationText: Sendable, Hashable, Codable, CustomStringConvertible
         milliseconds = total
     }
 
+    /// As a Swift `Duration`.
+    public var duration: Duration { .milliseconds(Int64(milliseconds)) }
+
     public var description: String {
         if milliseconds % 3_600_000 == 0, milliseconds > 0 { return "\(milliseconds / 3_600_000)h" }
         if milliseconds % 60_000 == 0, milliseconds > 0 { return "\(milliseconds / 60_000)m" }

@@ -31,6 +31,11 @@ extension Store {
         }
     }
 
+    /// Every app's name (for resyncs).
+    public func appNames() async throws -> [String] {
+        try await read { db in try String.fetchAll(db, sql: "SELECT name FROM apps ORDER BY name") }
+    }
+
     public func app(_ name: String) async throws -> AppView {
         try await read { db in try Self.view(db, name) }
     }

@@ -1,0 +1,51 @@
+import Foundation
+
+/// Hands out 127.0.0.1 host ports for web instances from a fixed range, never one that a pvdify
+/// container holds or that something else is listening on.
+actor PortAllocator {
+    let range: ClosedRange<Int>
+    private var taken: Set<Int> = []
+    private var cursor: Int
+
+    init(range: ClosedRange<Int> = 41_000...48_999) {
+        self.range = range
+        cursor = range.lowerBound
+    }
+
+    /// Marks ports that observed containers hold.
+    func reserve(_ ports: some Sequence<Int>) { taken.formUnion(ports) }
+
+    func release(_ port: Int) { taken.remove(port) }
+
+    func allocate() throws -> Int {
+        for _ in range {
+            let port = cursor
+            cursor = cursor == range.upperBound ? range.lowerBound : cursor + 1
+            if !taken.contains(port), Self.isFree(port) {
+                taken.insert(port)
+                return port
+            }
+        }
+        throw AllocationError()
+    }
+
+    struct AllocationError: Error, CustomStringConvertible {
+        var description: String { "no free host port left for web instances" }
+    }
+
+    /// Whether nothing listens on 127.0.0.1:port (a bind succeeds).
+    static func isFree(_ port: Int) -> Bool {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return withUnsafePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
+    }
+}
