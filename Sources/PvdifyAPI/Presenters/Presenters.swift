@@ -36,6 +36,7 @@ enum Present {
             "generation": .int(app.generation),
             "observed_generation": .int(view.status?.observedGeneration ?? 0),
             "conditions": .array((view.status?.conditions ?? []).map(condition)),
+            "upstreams": .strings(view.status?.upstreams ?? []),
             "created_at": .time(app.createdAt),
             "updated_at": .time(app.updatedAt),
         ]
@@ -109,6 +110,7 @@ enum Present {
                     "command": .text(spec.command),
                     "count": .int(spec.count),
                     "running": .int(observed[type]?.running ?? 0),
+                    "restarts": .int(observed[type]?.restarts ?? 0),
                     "status": .string(observed[type]?.status ?? "pending"),
                 ]
             })

@@ -151,7 +151,7 @@ struct RolloutPlanner {
                     $0.process == "web" && $0.running && $0.release == desired.serving?.version && !retiringNow.contains($0.name)
                 }.compactMap(\.hostPort).sorted()
             }
-            plan.phase = .deploying
+            plan.phase = plan.rolloutComplete ? (desired.processes.values.allSatisfy { $0.count == 0 } ? .stopped : .running) : .deploying
             plan.requeueAfter = .milliseconds(250)
         } else {
             let web = observed.filter { $0.process == "web" && $0.running && !retiringNow.contains($0.name) }

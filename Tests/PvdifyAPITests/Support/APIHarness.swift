@@ -103,22 +103,3 @@ struct APIClient: Sendable {
         return reply
     }
 }
-
-extension JSONValue {
-    subscript(key: String) -> JSONValue? {
-        guard case .object(let fields) = self else { return nil }
-        return fields[key]
-    }
-
-    subscript(index: Int) -> JSONValue? {
-        guard case .array(let items) = self, items.indices.contains(index) else { return nil }
-        return items[index]
-    }
-
-    var stringValue: String? { if case .string(let value) = self { value } else { nil } }
-    var intValue: Int? { if case .int(let value) = self { value } else { nil } }
-    var boolValue: Bool? { if case .bool(let value) = self { value } else { nil } }
-    var arrayValue: [JSONValue]? { if case .array(let value) = self { value } else { nil } }
-    var objectValue: [String: JSONValue]? { if case .object(let value) = self { value } else { nil } }
-    var isNull: Bool { self == .null }
-}

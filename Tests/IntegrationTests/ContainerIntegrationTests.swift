@@ -1,0 +1,151 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import PvdifyModel
+import Testing
+
+/// The container reconciler against real Podman, through the API of a real pvdifyd, with images
+/// pulled from the local registry (`hack/test-image.sh`). Runs when `PVDIFY_PODMAN_SOCKET` and
+/// `PVDIFY_TEST_REGISTRY` are set (`hack/test.sh` sets both).
+@Suite(.serialized, .enabled(if: ContainerEnvironment.available))
+struct ContainerIntegrationTests {
+    @Test func deployScaleConfigRollbackAndDelete() async throws {
+        try await ContainerEnvironment.withDaemon { env in
+            let app = env.uniqueApp("deploy")
+            try await env.create(app)
+            try await env.setConfig(app, ["GREETING": "hello one"])
+            try await env.patch(app, #"{"healthcheck":{"path":"/health","interval":"2s","deploy_timeout":"30s"}}"#)
+            try await env.deploy(app, tag: "v1")
+            try await env.waitForRelease(app, version: 1, status: "active")
+            var page = try await env.page(app)
+            #expect(page.contains("version: 1"))
+            #expect(page.contains("greeting: hello one"))
+            try await env.waitUntil("app running") { try await env.get("/apps/\(app)")["status"] == "running" }
+            let status = try await env.get("/apps/\(app)")
+            #expect(status["observed_generation"] == status["generation"])
+            let ps = try await env.get("/apps/\(app)/ps")
+            #expect(ps["processes"]?[0]?["running"] == 1)
+            #expect(ps["processes"]?[0]?["status"] == "running")
+            #expect(try await env.containers(app).count == 1)
+            let log = try await env.text("/apps/\(app)/releases/1/log")
+            #expect(log.contains("Pulled 127.0.0.1:5000/pvdify-test:v1"))
+            #expect(log.contains("web.1 is healthy"))
+            #expect(log.contains("is active"))
+
+            // Logs from the container, collected by the daemon.
+            try await env.waitUntil("web.1 logged its start") {
+                try await env.text("/apps/\(app)/logs?process=web").contains("listening on")
+            }
+
+            // Scale up, then down: no new release.
+            _ = try await env.send("POST", "/apps/\(app)/ps/scale", #"{"web":3}"#)
+            try await env.waitUntil("3 web instances") { try await env.upstreams(app).count == 3 }
+            #expect(try await env.containers(app).count == 3)
+            _ = try await env.send("POST", "/apps/\(app)/ps/scale", #"{"web":1}"#)
+            try await env.waitUntil("1 web instance") { try await env.containers(app).count == 1 }
+            #expect(try await env.get("/apps/\(app)/releases")["releases"]?.arrayValue?.count == 1)
+
+            // A config change is a release with the new environment.
+            try await env.setConfig(app, ["GREETING": "hello two"])
+            try await env.waitForRelease(app, version: 2, status: "active")
+            page = try await env.page(app)
+            #expect(page.contains("greeting: hello two"))
+            try await env.waitForRelease(app, version: 1, status: "superseded")
+
+            // A new image, then a rollback restores image and config.
+            try await env.deploy(app, tag: "v2")
+            try await env.waitForRelease(app, version: 3, status: "active")
+            #expect(try await env.page(app).contains("version: 2"))
+            let rollback = try await env.send("POST", "/apps/\(app)/rollback", #"{"version":1}"#)
+            #expect(rollback["rollback_to"] == 1)
+            try await env.waitForRelease(app, version: 4, status: "active")
+            page = try await env.page(app)
+            #expect(page.contains("version: 1"))
+            #expect(page.contains("greeting: hello one"))
+
+            // Logs from before those deploys are still there.
+            let logs = try await env.text("/apps/\(app)/logs?lines=1000")
+            #expect(logs.components(separatedBy: "listening on").count > 3)
+
+            _ = try await env.send("DELETE", "/apps/\(app)", nil)
+            try await env.waitUntil("no container left") { try await env.containers(app).isEmpty }
+        }
+    }
+
+    @Test func failedReleaseLeavesTheOldOneServing() async throws {
+        try await ContainerEnvironment.withDaemon { env in
+            let app = env.uniqueApp("failing")
+            try await env.create(app)
+            try await env.patch(app, #"{"healthcheck":{"path":"/health","interval":"2s","deploy_timeout":"4s"}}"#)
+            try await env.deploy(app, tag: "v1")
+            try await env.waitForRelease(app, version: 1, status: "active")
+            let before = try await env.upstreams(app)
+
+            // MODE=unhealthy: /health answers 404, so v2 never becomes ready.
+            try await env.setConfig(app, ["MODE": "unhealthy"])
+            let probe = Task { try await env.pageRequests(app, for: .seconds(6)) }
+            try await env.waitForRelease(app, version: 2, status: "failed", timeout: .seconds(30))
+            let log = try await env.text("/apps/\(app)/releases/2/log")
+            #expect(log.contains("did not pass its health check (GET /health)"))
+            #expect(log.contains("answered 404"))
+            #expect(log.contains("v1 keeps serving"))
+            #expect(try await env.upstreams(app) == before)
+            #expect(try await env.page(app).contains("mode: web"))
+            let answers = try await probe.value
+            #expect(answers.failures == 0, "the old release kept answering: \(answers)")
+            #expect(try await env.containers(app).count == 1)
+            let release = try await env.get("/apps/\(app)/releases/1")
+            #expect(release["status"] == "active")
+            let shown = try await env.get("/apps/\(app)")
+            #expect(shown["conditions"]?.arrayValue?.contains { $0["reason"] == "ReleaseFailed" } == true)
+            _ = try await env.send("DELETE", "/apps/\(app)", nil)
+            try await env.waitUntil("no container left") { try await env.containers(app).isEmpty }
+        }
+    }
+
+    @Test func crashesAreRestartedAndRemovedContainersComeBack() async throws {
+        try await ContainerEnvironment.withDaemon { env in
+            let app = env.uniqueApp("heal")
+            try await env.create(app)
+            try await env.patch(app, #"{"healthcheck":{"path":"/health","interval":"2s"}}"#)
+            try await env.deploy(app, tag: "v1")
+            try await env.waitForRelease(app, version: 1, status: "active")
+            // A process that exits after a second is restarted with backoff, its restarts counted.
+            try await env.patch(app, #"{"processes":{"crasher":{"command":"/app/run.sh crash","count":1}}}"#)
+            try await env.waitUntil("restarts counted", timeout: .seconds(40)) {
+                let ps = try await env.get("/apps/\(app)/ps")
+                let crasher = ps["processes"]?.arrayValue?.first { $0["type"] == "crasher" }
+                return (crasher?["restarts"]?.intValue ?? 0) >= 2
+            }
+            #expect(try await env.text("/apps/\(app)/logs?process=crasher").contains("crashing in 1s"))
+            try await env.patch(app, #"{"processes":{"crasher":null}}"#)
+            try await env.waitUntil("the crasher removed") { try await env.containers(app).count == 1 }
+
+            // A web container removed by hand is put back.
+            let before = try await env.containers(app).filter { $0.contains("-web-") }
+            #expect(before.count == 1)
+            try env.podman(["rm", "-f", before[0]])
+            try await env.waitUntil("web.1 back", timeout: .seconds(30)) {
+                let now = try await env.containers(app).filter { $0.contains("-web-") }
+                let page = try? await env.page(app)
+                return now.count == 1 && page != nil
+            }
+            // Stopped by hand: started again.
+            let current = try await env.containers(app).filter { $0.contains("-web-") }
+            try env.podman(["stop", "-t", "2", current[0]])
+            try await env.waitUntil("web.1 running again", timeout: .seconds(30)) {
+                let page = try? await env.page(app)
+                let status = try await env.get("/apps/\(app)")["status"]
+                return page != nil && status == "running"
+            }
+            // Containers pvdify does not own are never touched.
+            let stranger = "pvdify-stranger-\(UUID().uuidString.prefix(8).lowercased())"
+            try env.podman(["create", "--name", stranger, "--label", "pvdify.app-not", "\(env.registry)/pvdify-test:v1"])
+            defer { try? env.podman(["rm", "-f", stranger]) }
+            _ = try await env.send("DELETE", "/apps/\(app)", nil)
+            try await env.waitUntil("no container left") { try await env.containers(app).isEmpty }
+            let names = try env.podmanOutput(["ps", "-a", "--format", "{{.Names}}"])
+            #expect(names.contains(stranger))
+        }
+    }
+}

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# The test command (README, CI): installs and starts what the tests need (Podman with its
+# settings, the local registry with the test images, a Podman API socket), builds, and runs
+# every test: unit, API, and integration tests against real Podman containers.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+hack/install-deps.sh
+hack/test-image.sh
+
+echo "test: building"
+swift build --build-tests
+
+# A Podman API service of the tests' own, stopped when the tests end.
+state=${PVDIFY_TEST_STATE:-/var/lib/pvdify-test}
+mkdir -p "$state"
+socket=$state/podman-test.sock
+rm -f "$socket"
+podman system service --time=0 "unix://$socket" >"$state/podman-service.log" 2>&1 &
+service=$!
+trap 'kill $service 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do
+    curl -fs --unix-socket "$socket" -H 'Host: podman' http://podman/v4.0.0/libpod/_ping >/dev/null 2>&1 && break
+    sleep 0.1
+done
+
+echo "test: running the tests"
+PVDIFY_PODMAN_SOCKET=$socket PVDIFY_TEST_REGISTRY=127.0.0.1:5000 swift test --skip-build "$@"
