@@ -72,6 +72,7 @@ let package = Package(
         .target(
             name: "PvdifyDrivers",
             dependencies: [
+                "PvdifyModel",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -107,6 +108,33 @@ let package = Package(
             ]
         ),
         .testTarget(name: "PvdifyControllersTests", dependencies: ["PvdifyControllers", "PvdifyDrivers", "PvdifyStore", "PvdifyModel"]),
+        .testTarget(
+            name: "CLITests",
+            dependencies: [
+                "pvdify",
+                "PvdifyModel",
+                "PvdifyStore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        // DNS (issue 5): the Cloudflare API v4 stand-in the DNS tests start, and those tests.
+        .executableTarget(
+            name: "FakeCloudflare",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
+            path: "hack/fake-cloudflare"
+        ),
+        .testTarget(
+            name: "DNSTests",
+            dependencies: [
+                "PvdifyDrivers",
+                "PvdifyControllers",
+                "PvdifyStore",
+                "PvdifyModel",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [

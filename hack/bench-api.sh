@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 DURATION=${DURATION:-10}
 command -v wrk >/dev/null || { echo "wrk is needed (hack/install-deps.sh installs it)" >&2; exit 1; }
 
-swift build -c release --product pvdifyd --product BareRoute >/dev/null
+swift build -c release --product pvdifyd >/dev/null
+swift build -c release --product BareRoute >/dev/null
 bin=.build/release
 work=$(mktemp -d)
 pids=()
@@ -53,7 +54,7 @@ run() { # name url method rate -> prints a row
 "$bin/BareRoute" 9611 >/dev/null 2>&1 & pids+=($!)
 export PVDIFY_BOOTSTRAP_TOKEN="pvd_bench_$(date +%s%N)"
 TOKEN=$PVDIFY_BOOTSTRAP_TOKEN
-"$bin/pvdifyd" --listen 127.0.0.1:9612 --data-dir "$work/data" --caddy-admin off --rate-limit 100000000 >"$work/pvdifyd.log" 2>&1 & pids+=($!)
+"$bin/pvdifyd" --listen 127.0.0.1:9612 --data-dir "$work/data" --caddy-admin off --podman-socket off --rate-limit 100000000 >"$work/pvdifyd.log" 2>&1 & pids+=($!)
 daemon=$!
 wait_http http://127.0.0.1:9611/api/v1/apps/bench
 wait_http http://127.0.0.1:9612/health

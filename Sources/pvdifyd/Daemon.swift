@@ -37,7 +37,8 @@ struct Daemon {
             services.append(.init(service: CancelOnShutdown { try await supervisor.run() }))
             let reconciler = ContainerReconciler(
                 store: store, runtime: PodmanRuntime(client: client), logs: logs,
-                insecureRegistries: configuration.insecureRegistries, logger: logger)
+                insecureRegistries: configuration.insecureRegistries, routingEnabled: configuration.caddyAdmin != nil,
+                logger: logger)
             services.append(.init(service: ControllerRunner(
                 reconciler: reconciler, workers: 4, resyncInterval: configuration.resyncInterval.duration,
                 triggers: [{ store.changes.subscribe() }, { reconciler.eventTrigger() }],
@@ -45,6 +46,21 @@ struct Daemon {
         } else {
             logger.info("podman disabled (--podman-socket off): containers are not managed")
         }
+        if let admin = configuration.caddyAdmin {
+            let settings = RouteSettings(
+                httpPort: configuration.proxyHTTPPort, httpsPort: configuration.proxyHTTPSPort,
+                tls: RouteSettings.TLSMode(rawValue: configuration.tls.rawValue) ?? .acme,
+                baseDomain: configuration.baseDomain, adminListen: "\(admin.host ?? "127.0.0.1"):\(admin.port ?? 2019)")
+            let routes = RouteReconciler(store: store, caddy: CaddyClient(baseURL: admin), settings: settings, logger: logger)
+            services.append(.init(service: ControllerRunner(
+                reconciler: routes, workers: 1, resyncInterval: configuration.resyncInterval.duration,
+                triggers: routes.triggers(), metrics: ControllerMetrics(registry: metrics, reconciler: routes.name),
+                logger: logger)))
+        } else {
+            logger.info("routing disabled (--caddy-admin off): Caddy is not managed")
+        }
+        // DNS reconciler (Cloudflare): see Daemon+DNS.swift.
+        services.append(.init(service: dnsController(store: store, metrics: metrics)))
         let api = PvdifyAPIServer.buildApplication(
             store: store, logs: logs, settings: settings, metrics: metrics, host: configuration.listenHost,
             port: configuration.listenPort, logger: logger)

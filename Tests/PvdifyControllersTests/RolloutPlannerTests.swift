@@ -56,6 +56,13 @@ import Testing
         #expect(done.remove.isEmpty)  // drained first
 
         facts.retiringSince = Dictionary(uniqueKeysWithValues: old.map { ($0.name, now) })
+        // With routing on, old instances wait until the router no longer sends them traffic.
+        var routed = desired(target: 2, serving: 2)
+        routed.routedPorts = [41001, 41002]
+        let stillRouted = planner.plan(routed, observed: old + new, facts: facts, now: now.addingTimeInterval(3))
+        #expect(stillRouted.remove.isEmpty)
+        routed.routedPorts = [41003, 41004]
+        #expect(Set(planner.plan(routed, observed: old + new, facts: facts, now: now.addingTimeInterval(3)).remove) == Set(old.map(\.name)))
         let later = planner.plan(desired(target: 2, serving: 2), observed: old + new, facts: facts, now: now.addingTimeInterval(3))
         #expect(Set(later.remove) == Set(old.map(\.name)))
         #expect(later.upstreams == [41003, 41004])

@@ -72,7 +72,7 @@ enum Present {
     }
 
     static func release(_ release: Release, baseURL: String) -> JSONValue {
-        guard case .object(var value) = releaseSummary(release) else { return nil }
+        guard case .object(var value) = releaseSummary(release) else { return .null }
         value["deploy_log"] = .string("\(baseURL)/api/v1/apps/\(release.app)/releases/\(release.version)/log")
         return .object(value)
     }
@@ -81,7 +81,9 @@ enum Present {
         var value: [String: JSONValue] = [
             "name": .string(domain.name), "status": .string(domain.status.rawValue), "ssl": .bool(domain.ssl),
         ]
-        if let message = domain.message { value["message"] = .string(message) }
+        // Routing's message first; else the DNS reconciler's, so a conflict or unmanaged DNS is visible.
+        if let message = domain.message ?? domain.dns?.message { value["message"] = .string(message) }
+        value["dns"] = ["status": .string(domain.dns?.state.rawValue ?? "pending"), "message": .text(domain.dns?.message)]
         return .object(value)
     }
 

@@ -23,6 +23,7 @@ public enum PvdifyAPIServer {
         TokensController(services: services).register(in: routes)
         AppsController(services: services).register(in: routes)
         ManifestController(services: services).register(in: routes)
+        ApplyController(services: services).register(in: routes)
         ReleasesController(services: services).register(in: routes)
         ConfigController(services: services).register(in: routes)
         DomainsController(services: services).register(in: routes)

@@ -18,12 +18,15 @@ public final class ContainerReconciler: Reconciler {
     let memory = FactsMemory()
     let ports: PortAllocator
     let collector: LogCollector
+    /// Whether a route reconciler runs: then retired web instances wait until it stops routing to them.
+    let routingEnabled: Bool
 
     public init(
         store: Store, runtime: any ContainerRuntime, logs: AppLogs, probe: any HealthProbe = HTTPHealthProbe(),
         insecureRegistries: [String] = [], drainPeriod: TimeInterval = 2, workerSettleTime: TimeInterval = 10,
-        portRange: ClosedRange<Int> = 41_000...48_999, logger: Logger
+        portRange: ClosedRange<Int> = 41_000...48_999, routingEnabled: Bool = false, logger: Logger
     ) {
+        self.routingEnabled = routingEnabled
         self.store = store
         self.runtime = runtime
         self.probe = probe
@@ -161,7 +164,8 @@ public final class ContainerReconciler: Reconciler {
             name: app, generation: view.app.generation, bindPort: view.app.bindPort, target: target,
             serving: releases.first { $0.status == .active }, env: env, processes: processes,
             resources: spec.resources, healthcheck: spec.healthcheck,
-            failedNewest: releases.first?.status == .failed ? releases.first : nil)
+            failedNewest: releases.first?.status == .failed ? releases.first : nil,
+            routedPorts: routingEnabled ? Set((view.status?.routedUpstreams ?? []).compactMap { Int($0.split(separator: ":").last ?? "") }) : nil)
     }
 
     // MARK: - Acting
@@ -287,37 +291,37 @@ public final class ContainerReconciler: Reconciler {
 
     // MARK: - Status
 
+    /// Writes the fields this reconciler owns: phase, processes, upstreams and its conditions.
     func writeStatus(_ desired: DesiredApp, plan: RolloutPlan) async throws {
-        let previous = try await store.app(desired.name).status
-        var status = previous ?? AppStatus()
-        status.observedGeneration = desired.generation
-        status.phase = plan.phase
-        status.processes = plan.processes
-        status.upstreams = plan.upstreams.map { "127.0.0.1:\($0)" }
-        switch plan.phase {
-        case .running:
-            status.setCondition(ConditionType.ready, true, reason: ConditionReason.allProcessesHealthy)
-        case .stopped:
-            status.setCondition(ConditionType.ready, false, reason: ConditionReason.scaledToZero)
-        case .pending:
-            status.setCondition(ConditionType.ready, false, reason: ConditionReason.noRelease)
-        case .crashed:
-            status.setCondition(ConditionType.ready, false, reason: ConditionReason.instancesCrashed)
-        case .deploying, .failed:
-            status.setCondition(ConditionType.ready, !plan.upstreams.isEmpty, reason: ConditionReason.instancesStarting)
+        try await store.updateStatus(desired.name) { status in
+            status.observedGeneration = desired.generation
+            status.phase = plan.phase
+            status.processes = plan.processes
+            status.upstreams = plan.upstreams.map { "127.0.0.1:\($0)" }
+            switch plan.phase {
+            case .running:
+                status.setCondition(ConditionType.ready, true, reason: ConditionReason.allProcessesHealthy)
+            case .stopped:
+                status.setCondition(ConditionType.ready, false, reason: ConditionReason.scaledToZero)
+            case .pending:
+                status.setCondition(ConditionType.ready, false, reason: ConditionReason.noRelease)
+            case .crashed:
+                status.setCondition(ConditionType.ready, false, reason: ConditionReason.instancesCrashed)
+            case .deploying, .failed:
+                status.setCondition(ConditionType.ready, !plan.upstreams.isEmpty, reason: ConditionReason.instancesStarting)
+            }
+            if desired.isRollout {
+                status.setCondition(ConditionType.progressing, true, reason: ConditionReason.rollingOut,
+                                    message: "rolling out v\(desired.target?.version ?? 0)")
+            } else if let failed = desired.failedNewest {
+                status.setCondition(ConditionType.progressing, false, reason: ConditionReason.releaseFailed,
+                                    message: "v\(failed.version) failed; see its deploy log")
+            } else {
+                status.setCondition(ConditionType.progressing, false, reason: ConditionReason.rolloutComplete)
+            }
+            status.setCondition(ConditionType.degraded, plan.phase == .crashed,
+                                reason: plan.phase == .crashed ? ConditionReason.instancesCrashed : ConditionReason.noCrashes)
         }
-        if desired.isRollout {
-            status.setCondition(ConditionType.progressing, true, reason: ConditionReason.rollingOut,
-                                message: "rolling out v\(desired.target?.version ?? 0)")
-        } else if let failed = desired.failedNewest {
-            status.setCondition(ConditionType.progressing, false, reason: ConditionReason.releaseFailed,
-                                message: "v\(failed.version) failed; see its deploy log")
-        } else {
-            status.setCondition(ConditionType.progressing, false, reason: ConditionReason.rolloutComplete)
-        }
-        status.setCondition(ConditionType.degraded, plan.phase == .crashed,
-                            reason: plan.phase == .crashed ? ConditionReason.instancesCrashed : ConditionReason.noCrashes)
-        if status != previous { try await store.writeStatus(desired.name, status) }
     }
 }
 

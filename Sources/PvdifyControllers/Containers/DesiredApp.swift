@@ -24,6 +24,9 @@ struct DesiredApp: Sendable {
     var healthcheck: Healthcheck
     /// The newest release, if it failed (the app keeps serving `serving`).
     var failedNewest: Release?
+    /// Host ports the router sends traffic to now; nil when routing is disabled. A retired web
+    /// instance is stopped only once the router no longer uses it.
+    var routedPorts: Set<Int>? = nil
 
     /// A new release is rolling out: instances of `target` replace those of `serving` all at once.
     var isRollout: Bool { target != nil && target?.version != serving?.version }

@@ -50,7 +50,7 @@ struct RolloutPlanner {
         guard let target = desired.target else {
             observed.forEach(retire)
             plan.phase = desired.failedNewest == nil ? .pending : .failed
-            finishRemovals(&plan, observed: observed, facts: facts, now: now)
+            finishRemovals(&plan, desired: desired, observed: observed, facts: facts, now: now)
             return plan
         }
 
@@ -170,7 +170,7 @@ struct RolloutPlanner {
             let wait = next.map { max(0.1, $0.timeIntervalSince(now)) } ?? 1
             plan.requeueAfter = min(plan.requeueAfter ?? .seconds(wait), .milliseconds(Int64(wait * 1000)))
         }
-        finishRemovals(&plan, observed: observed, facts: facts, now: now)
+        finishRemovals(&plan, desired: desired, observed: observed, facts: facts, now: now)
         return plan
     }
 
@@ -204,9 +204,14 @@ struct RolloutPlanner {
     }
 
     /// Retired instances whose drain period is over are removed.
-    func finishRemovals(_ plan: inout RolloutPlan, observed: [ObservedContainer], facts: InstanceFacts, now: Date) {
+    func finishRemovals(_ plan: inout RolloutPlan, desired: DesiredApp, observed: [ObservedContainer], facts: InstanceFacts, now: Date) {
         for container in observed {
             guard let since = facts.retiringSince[container.name] else { continue }
+            if let port = container.hostPort, container.running, desired.routedPorts?.contains(port) == true {
+                // The router still sends it traffic: wait for the route reconciler to switch.
+                plan.requeueAfter = min(plan.requeueAfter ?? .seconds(1), .milliseconds(250))
+                continue
+            }
             if now.timeIntervalSince(since) >= drainPeriod || !container.running {
                 plan.remove.append(container.name)
             } else {

@@ -8,24 +8,29 @@ public struct AppStatus: Sendable, Equatable, Codable {
     public var processes: [String: ProcessStatus]
     /// `127.0.0.1:<port>` of the web instances that should get traffic, for the router.
     public var upstreams: [String]
+    /// The upstreams the router has live now (written by the route reconciler).
+    public var routedUpstreams: [String]
 
     public init(
         observedGeneration: Int = 0,
         phase: AppPhase = .pending,
         conditions: [Condition] = [],
         processes: [String: ProcessStatus] = [:],
-        upstreams: [String] = []
+        upstreams: [String] = [],
+        routedUpstreams: [String] = []
     ) {
         self.observedGeneration = observedGeneration
         self.phase = phase
         self.conditions = conditions
         self.processes = processes
         self.upstreams = upstreams
+        self.routedUpstreams = routedUpstreams
     }
 
     enum CodingKeys: String, CodingKey {
         case observedGeneration = "observed_generation"
         case phase, conditions, processes, upstreams
+        case routedUpstreams = "routed_upstreams"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -35,6 +40,7 @@ public struct AppStatus: Sendable, Equatable, Codable {
         conditions = try container.decodeIfPresent([Condition].self, forKey: .conditions) ?? []
         processes = try container.decodeIfPresent([String: ProcessStatus].self, forKey: .processes) ?? [:]
         upstreams = try container.decodeIfPresent([String].self, forKey: .upstreams) ?? []
+        routedUpstreams = try container.decodeIfPresent([String].self, forKey: .routedUpstreams) ?? []
     }
 
     /// Sets a condition, keeping its transition time unless its status changes.

@@ -18,4 +18,15 @@ public enum ConditionReason {
     public static let instancesCrashed = "InstancesCrashed"
     public static let noCrashes = "NoCrashes"
     public static let runtimeUnavailable = "RuntimeUnavailable"
+    public static let routesLive = "RoutesLive"
+    public static let caddyUnavailable = "CaddyUnavailable"
+    // DNSReady (the DNS reconciler)
+    public static let noCustomDomains = "NoCustomDomains"
+    public static let recordsInPlace = "RecordsInPlace"
+    public static let dnsNotManaged = "DNSNotManaged"
+    public static let recordConflict = "RecordConflict"
+    public static let zoneNotFound = "ZoneNotFound"
+    public static let noDNSTarget = "NoDNSTarget"
+    public static let tokenInvalid = "TokenInvalid"
+    public static let recordsPending = "RecordsPending"
 }

@@ -71,8 +71,13 @@ public struct Domain: Sendable, Equatable {
     public var verifyToken: String?
     public var message: String?
     public var createdAt: Date
+    /// What the DNS reconciler reports (nil until it has); kept apart from `status`, which routing owns.
+    public var dns: DomainDNS?
 
-    public init(name: String, app: String, status: DomainStatus, ssl: Bool, verifyToken: String?, message: String?, createdAt: Date) {
+    public init(
+        name: String, app: String, status: DomainStatus, ssl: Bool, verifyToken: String?, message: String?, createdAt: Date,
+        dns: DomainDNS? = nil
+    ) {
         self.name = name
         self.app = app
         self.status = status
@@ -80,6 +85,7 @@ public struct Domain: Sendable, Equatable {
         self.verifyToken = verifyToken
         self.message = message
         self.createdAt = createdAt
+        self.dns = dns
     }
 
     /// The TXT record name that proves ownership.

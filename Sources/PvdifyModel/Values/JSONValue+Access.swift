@@ -1,6 +1,8 @@
+import Foundation
+
 // Terse construction and reading of JSON documents (responses, CLI output, tests).
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
-    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral
+    ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral
 {
     public init(stringLiteral value: String) { self = .string(value) }
     public init(integerLiteral value: Int) { self = .int(value) }
@@ -9,7 +11,6 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
         self = .object(Dictionary(elements, uniquingKeysWith: { _, last in last }))
     }
-    public init(nilLiteral: ()) { self = .null }
 }
 
 extension JSONValue {
@@ -31,4 +32,13 @@ extension JSONValue {
     public var arrayValue: [JSONValue]? { if case .array(let value) = self { value } else { nil } }
     public var objectValue: [String: JSONValue]? { if case .object(let value) = self { value } else { nil } }
     public var isNull: Bool { self == .null }
+}
+
+// Building documents with explicit `null`s, no hidden omissions.
+extension JSONValue {
+    public static func time(_ date: Date?) -> JSONValue { date.map { .string(Timestamps.format($0)) } ?? .null }
+    public static func text(_ value: String?) -> JSONValue { value.map(JSONValue.string) ?? .null }
+    public static func number(_ value: Int?) -> JSONValue { value.map(JSONValue.int) ?? .null }
+    public static func strings(_ values: [String]) -> JSONValue { .array(values.map(JSONValue.string)) }
+    public static func map(_ values: [String: String]) -> JSONValue { .object(values.mapValues(JSONValue.string)) }
 }

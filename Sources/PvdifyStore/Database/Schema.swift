@@ -77,6 +77,13 @@ enum Schema {
                 );
                 """)
         }
+        // The DNS reconciler's report on each domain, apart from `status`, which routing owns.
+        migrator.registerMigration("v2-domain-dns") { db in
+            try db.execute(sql: """
+                ALTER TABLE domains ADD COLUMN dns_status TEXT;
+                ALTER TABLE domains ADD COLUMN dns_message TEXT;
+                """)
+        }
         return migrator
     }
 }

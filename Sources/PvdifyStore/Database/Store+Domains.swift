@@ -80,7 +80,8 @@ extension Store {
             ssl: row["ssl"],
             verifyToken: row["verify_token"],
             message: row["message"],
-            createdAt: Columns.date(row, "created_at")
+            createdAt: Columns.date(row, "created_at"),
+            dns: decodeDomainDNS(row)
         )
     }
 }

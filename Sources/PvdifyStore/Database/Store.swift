@@ -11,6 +11,8 @@ public final class Store: Sendable {
     let secrets: SecretBox
     /// Names of apps whose desired state changed, for the reconcilers.
     public let changes = ChangeFeed()
+    /// Names of apps whose observed status changed (the route reconciler follows upstreams).
+    public let statusChanges = ChangeFeed()
 
     /// Opens (creating and migrating) `<dataDirectory>/pvdify.sqlite`.
     public init(dataDirectory: URL, secrets: SecretBox) throws {
@@ -41,6 +43,7 @@ public final class Store: Sendable {
     /// Closes the database after the last write.
     public func close() throws {
         changes.finish()
+        statusChanges.finish()
         try pool.close()
     }
 }

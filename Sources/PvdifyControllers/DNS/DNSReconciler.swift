@@ -1,0 +1,133 @@
+import Foundation
+import Logging
+import PvdifyDrivers
+import PvdifyModel
+import PvdifyStore
+
+/// Converges the Cloudflare DNS records of each app's custom domains: an address record pointing at
+/// `--dns-target` and, once verification is asked, a `_pvdify-verify.<domain>` TXT record; both marked
+/// with `pvdify:app=<app>`. Only marked records are ever changed or deleted; a record of the same name
+/// that pvdify does not own is reported as a conflict and left alone. Writes each domain's DNS report
+/// (not its `status`, which routing owns, except `verifying` → `active`) and the app's `DNSReady`
+/// condition, and only when they change. Without a token it only reports that DNS is not managed.
+public final class DNSReconciler: Reconciler {
+    public let name = "dns"
+    let store: Store
+    let cloudflare: CloudflareClient?
+    let target: DNSTarget?
+    let proxied: Bool
+    let zoneMaxAge: Duration
+    let logger: Logger
+    let token: TokenCheck
+    let zoneCache = ZoneCache()
+    let ownedZones = OwnedZones()
+
+    /// - Parameters:
+    ///   - cloudflare: nil without `CLOUDFLARE_API_TOKEN`: DNS is not managed.
+    ///   - target: `--dns-target`, parsed; nil when unset or invalid (records cannot be made then).
+    ///   - proxied: whether address records go through Cloudflare's proxy.
+    ///   - zoneMaxAge: how old the zone list may be in a pass (resyncs list zones again anyway).
+    public init(
+        store: Store, cloudflare: CloudflareClient?, target: DNSTarget?, proxied: Bool = true, zoneMaxAge: Duration = .seconds(60),
+        logger: Logger
+    ) {
+        self.store = store
+        self.cloudflare = cloudflare
+        self.target = target
+        self.proxied = proxied
+        self.zoneMaxAge = zoneMaxAge
+        self.logger = logger
+        self.token = TokenCheck(logger: logger)
+    }
+
+    /// Every app, and every app some zone still holds marked records of (deleted apps, whose records
+    /// must go). Checks the token first while it is not known to be good.
+    public func resyncKeys() async throws -> [String] {
+        var keys = Set(try await store.appNames())
+        guard let cloudflare else { return keys.sorted() }
+        do {
+            guard try await token.check(cloudflare) == .valid else { return keys.sorted() }
+            var found: [String: Set<String>] = [:]
+            for zone in try await zoneCache.refresh(cloudflare) {
+                for record in try await cloudflare.records(zoneID: zone.id, DNSRecordFilter(commentPrefix: DNSMarker.prefix)) {
+                    if let app = DNSMarker.owner(of: record.comment) { found[app, default: []].insert(zone.id) }
+                }
+            }
+            await ownedZones.merge(found)
+            keys.formUnion(found.keys)
+        } catch {
+            logger.warning("dns: resync scan of Cloudflare failed", metadata: ["error": "\(error)"])
+        }
+        return keys.sorted()
+    }
+
+    public func reconcile(_ app: String) async throws -> ReconcileResult {
+        let domains = try await currentDomains(app)
+        guard let cloudflare else {
+            try await write(app, domains, mode: .unmanaged)
+            return .done
+        }
+        if case .invalid(let why) = try await token.check(cloudflare) {
+            try await write(app, domains, mode: .tokenRejected(why))
+            return .done
+        }
+        do {
+            let pass = try await converge(app, domains: domains, cloudflare)
+            try await write(app, domains, mode: .managed(pass.outcomes))
+            try await markVerified(domains, pass.outcomes)
+            return pass.unconfirmed ? .after(.seconds(1)) : .done
+        } catch let error as CloudflareError where error.isAuthentication {
+            // A token that verifies but may not touch this zone (missing DNS Edit permission).
+            try await write(app, domains, mode: .tokenRejected(error.summary))
+            return .done
+        } catch let error as CloudflareError where error.isRateLimited && error.retryAfter != nil {
+            // Cloudflare asked for a longer wait than the transport holds a pass for: come back then.
+            logger.notice("dns: rate limited by Cloudflare", metadata: ["app": "\(app)", "retry_in": "\(error.retryAfter!)"])
+            return .after(error.retryAfter!)
+        }
+    }
+
+    /// The app's domains; none once the app is deleted (so its records go).
+    func currentDomains(_ app: String) async throws -> [Domain] {
+        do {
+            return try await store.domains(app)
+        } catch StoreError.notFound {
+            return []
+        }
+    }
+
+    /// Writes each domain's DNS report and the app's condition, each only when it changed.
+    func write(_ app: String, _ domains: [Domain], mode: DNSReport.Mode) async throws {
+        let (reports, condition) = DNSReport.make(app: app, domains: domains, mode: mode, target: target)
+        for domain in domains where domain.dns != reports[domain.name] {
+            let report = reports[domain.name]
+            try await store.setDomainDNS(domain.name, report)
+            let level: Logger.Level = report?.state == .conflict || report?.state == .error ? .warning : .info
+            logger.log(level: level, "dns: domain \(report?.state.rawValue ?? "pending")", metadata: [
+                "app": "\(app)", "domain": "\(domain.name)", "message": "\(report?.message ?? "")",
+            ])
+        }
+        let view: AppView
+        do {
+            view = try await store.app(app)
+        } catch StoreError.notFound {
+            return
+        }
+        let text = condition.ready ? "True" : "False"
+        let current = view.status?.conditions.first { $0.type == ConditionType.dnsReady }
+        guard current?.status != text || current?.reason != condition.reason || current?.message != condition.message else { return }
+        try await store.updateStatus(app) { status in
+            status.setCondition(ConditionType.dnsReady, condition.ready, reason: condition.reason, message: condition.message)
+        }
+    }
+
+    /// Moves domains whose TXT record is confirmed from `verifying` to `active`.
+    func markVerified(_ domains: [Domain], _ outcomes: [String: DomainOutcome]) async throws {
+        for domain in domains where domain.status == .verifying {
+            guard case .confirmed(let token)? = outcomes[domain.name]?.verification, token == domain.verifyToken else { continue }
+            if try await store.markDomainVerified(domain.name, token: token) {
+                logger.info("dns: domain verified", metadata: ["app": "\(domain.app)", "domain": "\(domain.name)"])
+            }
+        }
+    }
+}
