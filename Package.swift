@@ -132,6 +132,7 @@ let package = Package(
                 "PvdifyStore",
                 "PvdifyModel",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

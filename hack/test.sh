@@ -24,5 +24,15 @@ for _ in $(seq 1 100); do
     sleep 0.1
 done
 
-echo "test: running the tests"
-PVDIFY_PODMAN_SOCKET=$socket PVDIFY_TEST_REGISTRY=127.0.0.1:5000 swift test --skip-build "$@"
+export PVDIFY_PODMAN_SOCKET=$socket PVDIFY_TEST_REGISTRY=127.0.0.1:5000
+# Suites that run containers share one Podman, and a pvdifyd removes containers of apps it does
+# not know: they run one test at a time, after everything else (which runs in parallel).
+podman_suites='ContainerIntegrationTests|RouteIntegrationTests|PodmanIntegrationTests|PodmanServiceIntegrationTests'
+if [ $# -gt 0 ]; then
+    swift test --skip-build "$@"
+    exit
+fi
+echo "test: unit, API, CLI and DNS tests"
+swift test --skip-build --skip "$podman_suites"
+echo "test: integration tests on real Podman, Caddy and the registry"
+swift test --skip-build --no-parallel --filter "$podman_suites"

@@ -52,7 +52,7 @@ struct Logs: AsyncParsableCommand {
         var events = ServerSentEvents()
         do {
             for try await chunk in response.body {
-                for data in events.feed(String(buffer: chunk)) {
+                for data in events.feed(chunk.readableBytesView) {
                     if output.json {
                         Terminal.line(data)
                     } else if let line = try? JSONValue.parse(json: Data(data.utf8)) {
@@ -67,28 +67,32 @@ struct Logs: AsyncParsableCommand {
 }
 
 /// Splits a Server-Sent Events byte stream into the `data:` payloads of its events; comments
-/// (`: heartbeat`) are skipped.
+/// (`: heartbeat`) are skipped. Works on bytes, so a chunk may end anywhere (even inside a
+/// UTF-8 character or between `\r` and `\n`).
 struct ServerSentEvents {
-    private var pending = ""
+    private var pending: [UInt8] = []
     private var data: [String] = []
 
     /// Feeds a chunk; returns the payloads of the events it completed.
-    mutating func feed(_ chunk: String) -> [String] {
+    mutating func feed(_ chunk: some Sequence<UInt8>) -> [String] {
         pending += chunk
         var complete: [String] = []
-        while let newline = pending.firstIndex(of: "\n") {
-            var line = String(pending[..<newline])
-            pending = String(pending[pending.index(after: newline)...])
-            if line.hasSuffix("\r") { line.removeLast() }
-            if line.isEmpty {
+        while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+            var line = pending[..<newline]
+            pending.removeSubrange(...newline)
+            if line.last == UInt8(ascii: "\r") { line = line.dropLast() }
+            let text = String(decoding: line, as: UTF8.self)
+            if text.isEmpty {
                 if !data.isEmpty { complete.append(data.joined(separator: "\n")) }
                 data = []
-            } else if line.hasPrefix("data:") {
-                var payload = line.dropFirst(5)
+            } else if text.hasPrefix("data:") {
+                var payload = text.dropFirst(5)
                 if payload.hasPrefix(" ") { payload = payload.dropFirst() }
                 data.append(String(payload))
             }
         }
         return complete
     }
+
+    mutating func feed(_ text: String) -> [String] { feed(Array(text.utf8)) }
 }

@@ -4,6 +4,7 @@ import PvdifyControllers
 import PvdifyDrivers
 import PvdifyStore
 
+/// The DNS part of the composition root.
 extension Daemon {
     /// The DNS reconciler's runner. With `CLOUDFLARE_API_TOKEN` it manages custom domains' records on
     /// Cloudflare (the token is checked at its first resync, right at start-up); without one it only

@@ -16,14 +16,24 @@ struct ContainerEnvironment: Sendable {
     var api: String { "\(daemon.baseURL)/api/v1" }
 
     /// Runs `body` with a fresh daemon; removes its apps (and so their containers) afterwards.
-    static func withDaemon(_ body: (ContainerEnvironment) async throws -> Void) async throws {
+    /// With `caddy`, pvdifyd routes through it (TLS `internal`, base domain `pvdify.test`).
+    static func withDaemon(caddy: CaddyProcess? = nil, _ body: (ContainerEnvironment) async throws -> Void) async throws {
         let token = "pvd_containers_\(UUID().uuidString.lowercased())"
-        let daemon = DaemonProcess(
-            environment: ["PVDIFY_BOOTSTRAP_TOKEN": token],
-            arguments: [
-                "--podman-socket", podmanSocket!, "--insecure-registry", registryAddress!, "--resync-interval", "2s",
-            ])
-        defer { daemon.cleanUp() }
+        var arguments = ["--podman-socket", podmanSocket!, "--insecure-registry", registryAddress!, "--resync-interval", "2s"]
+        if let caddy {
+            arguments += [
+                "--caddy-admin", caddy.adminURL, "--proxy-http-port", String(caddy.httpPort),
+                "--proxy-https-port", String(caddy.httpsPort), "--tls", "internal", "--base-domain", "pvdify.test",
+            ]
+        }
+        let daemon = DaemonProcess(environment: ["PVDIFY_BOOTSTRAP_TOKEN": token], arguments: arguments)
+        defer {
+            // PVDIFY_TEST_KEEP_LOGS=DIR keeps each daemon's log there, for looking into a failure.
+            if let keep = ProcessInfo.processInfo.environment["PVDIFY_TEST_KEEP_LOGS"] {
+                try? daemon.log.write(toFile: "\(keep)/pvdifyd-\(daemon.port).log", atomically: true, encoding: .utf8)
+            }
+            daemon.cleanUp()
+        }
         try await daemon.start()
         let env = ContainerEnvironment(daemon: daemon, token: token)
         do {

@@ -32,7 +32,8 @@ final class DaemonProcess: @unchecked Sendable {
     func start() async throws {
         let process = Process()
         process.executableURL = Self.binary
-        process.arguments = ["--listen", "127.0.0.1:\(port)", "--data-dir", dataDirectory.path, "--caddy-admin", "off"] + extraArguments
+        let caddy = extraArguments.contains("--caddy-admin") ? [] : ["--caddy-admin", "off"]
+        process.arguments = ["--listen", "127.0.0.1:\(port)", "--data-dir", dataDirectory.path] + caddy + extraArguments
         var env = ProcessInfo.processInfo.environment
         for (key, value) in environment { env[key] = value }
         process.environment = env
@@ -93,10 +94,13 @@ enum HTTP {
     }
 
     static func request(
-        _ method: String, _ url: String, token: String? = nil, json: String? = nil
+        _ method: String, _ url: String, token: String? = nil, json: String? = nil, host: String? = nil,
+        closeConnection: Bool = false
     ) async throws -> Reply {
         var request = HTTPClientRequest(url: url)
         request.method = .init(rawValue: method)
+        if let host { request.headers.replaceOrAdd(name: "Host", value: host) }
+        if closeConnection { request.headers.add(name: "Connection", value: "close") }
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         if let json {
             request.headers.add(name: "Content-Type", value: "application/json")

@@ -111,6 +111,7 @@ actor FakeCloudflare {
         }
     }
 
+    /// What the Authorization header carries.
     enum TokenCheck { case missing, malformed, unknown, known(String) }
 
     private func tokenOf(_ call: Call) -> TokenCheck {

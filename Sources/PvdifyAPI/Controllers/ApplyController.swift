@@ -152,7 +152,8 @@ struct ApplyController {
         let label = documents[failure.index].label(failure.index)
         switch failure.error {
         case .invalid(let error):
-            return .invalid(problem(error, in: documents[failure.index], index: failure.index))
+            let located = problem(error, in: documents[failure.index], index: failure.index)
+            return .invalid(located.message, field: located.field)
         case .conflict(let message):
             return .conflict("\(label): \(message)")
         case .notFound(let message):

@@ -79,6 +79,9 @@ public final class ContainerReconciler: Reconciler {
             await memory.save(app, facts)
             return .after(.milliseconds(100))
         }
+        if plan.upstreams != (try? await store.app(app).status?.upstreams.compactMap { Int($0.split(separator: ":").last ?? "") }) {
+            logger.info("upstreams", metadata: ["app": "\(app)", "ports": "\(plan.upstreams)"])
+        }
         if !plan.create.isEmpty, let target = desired.target {
             if !(await memory.isPulled(app, release: target.version)) {
                 do {
@@ -109,7 +112,10 @@ public final class ContainerReconciler: Reconciler {
                 facts.forget(name)
             }
         }
-        for name in plan.retire { facts.retiringSince[name] = now }
+        for name in plan.retire {
+            facts.retiringSince[name] = now
+            logger.info("instance retired: no new traffic, stopped after the drain period", metadata: ["app": "\(app)", "container": "\(name)"])
+        }
         try await withThrowingTaskGroup(of: String.self) { group in
             for name in plan.remove {
                 guard let container = observed.first(where: { $0.name == name }) else { continue }
@@ -220,6 +226,7 @@ public final class ContainerReconciler: Reconciler {
     }
 
     func removeContainer(_ container: ObservedContainer, app: String) async throws {
+        logger.info("removing instance", metadata: ["app": "\(app)", "container": "\(container.name)"])
         try await runtime.remove(container.name, timeout: 10)
         if let port = container.hostPort { await ports.release(port) }
         await collector.forget(container.name)

@@ -46,7 +46,7 @@ public final class DNSReconciler: Reconciler {
         var keys = Set(try await store.appNames())
         guard let cloudflare else { return keys.sorted() }
         do {
-            guard try await token.check(cloudflare) == .valid else { return keys.sorted() }
+            guard try await token.check(cloudflare, recheck: true) == .valid else { return keys.sorted() }
             var found: [String: Set<String>] = [:]
             for zone in try await zoneCache.refresh(cloudflare) {
                 for record in try await cloudflare.records(zoneID: zone.id, DNSRecordFilter(commentPrefix: DNSMarker.prefix)) {

@@ -22,6 +22,13 @@ public enum DNSReport {
         public var reason: String
         /// Why not, per domain.
         public var message: String
+
+        /// Makes a condition value.
+        public init(ready: Bool, reason: String, message: String) {
+            self.ready = ready
+            self.reason = reason
+            self.message = message
+        }
     }
 
     /// The report of every domain of an app, and its condition.

@@ -16,10 +16,11 @@ actor TokenCheck {
 
     init(logger: Logger) { self.logger = logger }
 
-    /// The token's state, asking Cloudflare unless it is already known to be valid. Throws when
-    /// Cloudflare cannot be reached (the state stays as it was).
-    func check(_ client: CloudflareClient) async throws -> State {
-        if state == .valid { return state }
+    /// The token's state, asking Cloudflare when it is unchecked, or (with `recheck`, at resyncs)
+    /// whenever it is not known to be valid. Throws when Cloudflare cannot be reached (the state
+    /// stays as it was).
+    func check(_ client: CloudflareClient, recheck: Bool = false) async throws -> State {
+        if state == .valid || (state != .unchecked && !recheck) { return state }
         let next: State
         do {
             let token = try await client.verifyToken()

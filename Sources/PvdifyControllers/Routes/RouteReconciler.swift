@@ -88,7 +88,7 @@ public final class RouteReconciler: Reconciler {
                 } else {
                     try await caddy.replace(desired, etag: etag)
                 }
-                logger.info("caddy routes updated", metadata: ["apps": "\(routes.count)"])
+                logger.info("caddy routes updated", metadata: ["apps": "\(routes.count)", "upstreams": "\(routes.map { "\($0.app)=\($0.upstreams)" })"])
                 return
             } catch let error as CaddyError where error.isConflict && attempt < 5 {
                 continue

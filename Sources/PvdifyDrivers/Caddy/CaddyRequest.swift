@@ -35,11 +35,12 @@ public enum CaddyRequests {
     public static func localCA() -> CaddyRequest { CaddyRequest(method: "GET", path: "/pki/ca/local") }
 }
 
-/// Caddy 2.6 sends a config's ETag only as an HTTP trailer; it is `"<path> <FNV-1a 32 of the body, hex>"`,
+/// Caddy 2.6 sends a config's ETag only as an HTTP trailer; it is `"<path> <FNV-1a 32 of the body, 8 hex digits>"`,
 /// so it is computed here from the exact bytes read.
 public enum CaddyETag {
     public static func etag(path: String, body: Data) -> String {
-        "\"\(path) \(String(fnv1a32(body), radix: 16))\""
+        let hex = String(fnv1a32(body), radix: 16)
+        return "\"\(path) \(String(repeating: "0", count: 8 - hex.count))\(hex)\""
     }
 
     public static func fnv1a32(_ bytes: Data) -> UInt32 {

@@ -56,10 +56,10 @@ public struct CloudflareMessage: Sendable, Equatable, Decodable, CustomStringCon
         errorChain = try c.decodeIfPresent([CloudflareMessage].self, forKey: .errorChain) ?? []
     }
 
-    /// `Record already exists. (81057)`, with the chain after a colon.
+    /// `Record already exists. (81057)`, with the chain after a colon (no code when there is none).
     public var description: String {
         let chain = errorChain.isEmpty ? "" : ": " + errorChain.map(\.description).joined(separator: "; ")
-        return "\(message) (\(code))\(chain)"
+        return code == 0 ? message + chain : "\(message) (\(code))\(chain)"
     }
 
     /// This code and every code of its chain.

@@ -25,6 +25,7 @@ public enum UnifiedDiff {
 
     /// One line of the edit script, with how many old and new lines came before it.
     struct Edit: Equatable {
+        /// Whether the line is in both texts, only the old one, or only the new one.
         enum Kind { case same, removed, added }
         let kind: Kind
         let text: String

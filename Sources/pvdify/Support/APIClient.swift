@@ -10,6 +10,15 @@ struct APIClient: Sendable {
     let apiURL: String
     let token: String?
 
+    /// One HTTP client for the process. A refused connection fails at once (the shared client
+    /// would retry it until the request's deadline).
+    static let http: HTTPClient = {
+        var configuration = HTTPClient.Configuration.singletonConfiguration
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(10)
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
+
     /// The client for the configured API; fails when there is no token.
     static func configured() throws -> APIClient {
         let (url, token) = try Settings.resolved()
@@ -69,7 +78,7 @@ struct APIClient: Sendable {
         let response: HTTPClientResponse
         let bytes: ByteBuffer
         do {
-            response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+            response = try await APIClient.http.execute(request, timeout: .seconds(60))
             bytes = try await response.body.collect(upTo: 64 << 20)
         } catch {
             throw unreachable(error)
@@ -104,7 +113,7 @@ struct APIClient: Sendable {
         request.headers.add(name: "Accept", value: "text/event-stream")
         let response: HTTPClientResponse
         do {
-            response = try await HTTPClient.shared.execute(request, timeout: .hours(24 * 365))
+            response = try await APIClient.http.execute(request, timeout: .hours(24 * 365))
         } catch {
             throw unreachable(error)
         }

@@ -17,18 +17,6 @@ struct CLI: Sendable {
         var description: String { "exit \(status)\n--- stdout\n\(stdout)--- stderr\n\(stderr)" }
     }
 
-    /// A CLI logged in to `daemon` through the environment.
-    init(daemon: Daemon, token: String? = nil) {
-        home = daemon.dataDirectory.appendingPathComponent("home-\(UUID().uuidString)")
-        try? FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
-        environment = [
-            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
-            "HOME": home.path,
-            "PVDIFY_API_URL": daemon.baseURL,
-            "PVDIFY_TOKEN": token ?? daemon.adminToken,
-        ]
-    }
-
     func with(_ changes: [String: String?]) -> CLI {
         var copy = self
         for (key, value) in changes { copy.environment[key] = value }
@@ -52,9 +40,9 @@ struct CLI: Sendable {
         let input = directory.appendingPathComponent("stdin")
         let output = directory.appendingPathComponent("stdout")
         let errors = directory.appendingPathComponent("stderr")
-        FileManager.default.createFile(atPath: input.path, contents: Data((stdin ?? "").utf8))
-        FileManager.default.createFile(atPath: output.path, contents: nil)
-        FileManager.default.createFile(atPath: errors.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: input.path, contents: Data((stdin ?? "").utf8))
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
         let process = Process()
         process.executableURL = Binaries.pvdify
         process.arguments = arguments
@@ -104,11 +92,19 @@ struct CLI: Sendable {
             }
             return Result(status: process.terminationStatus, stdout: stdout, stderr: stderr)
         }
+    }
+}
 
-        /// Interrupts it (as Ctrl-C would) and waits for it.
-        func interrupt() async throws -> Result {
-            if process.isRunning { kill(process.processIdentifier, SIGINT) }
-            return try await wait(timeout: .seconds(10))
-        }
+extension CLI {
+    /// A CLI logged in to `daemon` through the environment.
+    init(daemon: Daemon, token: String? = nil) {
+        home = daemon.dataDirectory.appendingPathComponent("home-\(UUID().uuidString)")
+        try? FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
+        environment = [
+            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin",
+            "HOME": home.path,
+            "PVDIFY_API_URL": daemon.baseURL,
+            "PVDIFY_TOKEN": token ?? daemon.adminToken,
+        ]
     }
 }

@@ -43,7 +43,7 @@ final class Daemon: @unchecked Sendable {
         ]
         try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true)
         output = dataDirectory.appendingPathComponent("daemon.log")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         let handle = try FileHandle(forWritingTo: output)
         process.standardOutput = handle
         process.standardError = handle
