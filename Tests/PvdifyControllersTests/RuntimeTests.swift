@@ -99,7 +99,16 @@ final class RecordingReconciler: Reconciler, Sendable {
         let task = Task { try await runner.run() }
         for _ in 0..<5 { continuation.yield("app") }
         continuation.yield("other")
-        try await Task.sleep(for: .milliseconds(600))
+        // Wait (bounded) until both keys succeeded after their two failures; machines may be slow.
+        for _ in 0..<200 {
+            let done = reconciler.state.withLock { state in
+                state.failed["app"] == 2 && state.failed["other"] == 2
+                    && state.passes.filter { $0 == "other" }.count >= 3 && state.passes.filter { $0 == "app" }.count >= 3
+            }
+            if done { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        try await Task.sleep(for: .milliseconds(100))
         task.cancel()
         let state = reconciler.state.withLock { $0 }
         #expect(!state.overlapped)
