@@ -53,7 +53,7 @@ import Testing
         try await harness.run { api in
             try await api.createApp("myapp")
             try store.close()
-            let reply = try await api.get("/api/v1/apps/myapp")
+            let reply = try await api.get("/api/v1/apps/myapp/releases")
             #expect(reply.status == .internalServerError)
             #expect(reply.errorCode == "internal_error")
             #expect(reply.json["error"]?["message"]?.stringValue?.contains("request id") == true)

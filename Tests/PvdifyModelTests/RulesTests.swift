@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import PvdifyModel
 
@@ -76,5 +77,21 @@ import Testing
         #expect(token.allows(.read))
         #expect(token.allows(.deploy))
         #expect(!token.allows(.write))
+    }
+}
+
+@Suite struct SerializationTests {
+    @Test func writesWhatJSONDecoderReadsBack() throws {
+        let value: JSONValue = [
+            "text": "quote \" backslash \\ newline \n tab \t bell \u{07} slash / ünïcode",
+            "numbers": [1, -2, .double(0.5), .double(1e21)],
+            "flags": [true, false],
+            "nothing": .null,
+            "nested": ["b": [], "a": [:]],
+        ]
+        let bytes = value.serialized()
+        #expect(try JSONValue.parse(json: Data(bytes)) == value)
+        #expect(String(decoding: bytes, as: UTF8.self).hasPrefix(#"{"flags":[true,false],"nested":{"a":{},"b":[]}"#))
+        #expect(!String(decoding: bytes, as: UTF8.self).contains("\\/"))
     }
 }

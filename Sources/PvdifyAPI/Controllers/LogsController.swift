@@ -118,7 +118,7 @@ struct LogsController {
     }
 
     static func event(_ line: LogLine) -> ByteBuffer {
-        let data = (try? Response.jsonEncoder.encode(Present.logLine(line))) ?? Data("{}".utf8)
+        let data = Present.logLine(line).serialized()
         var buffer = ByteBuffer(string: "data: ")
         buffer.writeBytes(data)
         buffer.writeString("\n\n")

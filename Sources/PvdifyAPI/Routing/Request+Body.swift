@@ -59,15 +59,9 @@ extension Request {
 }
 
 extension Response {
-    static let jsonEncoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
-
     /// A JSON response.
     static func json(_ value: JSONValue, status: HTTPResponse.Status = .ok) throws -> Response {
-        let data = try jsonEncoder.encode(value)
+        let data = value.serialized()
         return Response(
             status: status,
             headers: [.contentType: "application/json; charset=utf-8"],

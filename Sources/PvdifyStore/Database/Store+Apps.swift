@@ -37,7 +37,11 @@ extension Store {
     }
 
     public func app(_ name: String) async throws -> AppView {
-        try await read { db in try Self.view(db, name) }
+        let epoch = viewCache.epoch
+        if let cached = viewCache.get(name) { return cached }
+        let view = try await read { db in try Self.view(db, name) }
+        viewCache.put(view, readAt: epoch)
+        return view
     }
 
     /// Creates an app with one `web` process and the lowest free `bind_port` from 3000.

@@ -22,7 +22,10 @@ extension Store {
                 arguments: [app, try Columns.encode(status), Date().timeIntervalSince1970])
             return true
         }
-        if changed { statusChanges.publish([app]) }
+        if changed {
+            viewCache.invalidate([app])
+            statusChanges.publish([app])
+        }
     }
 
     /// Replaces an app's whole status (tests, and reconcilers that own all of it).

@@ -41,24 +41,37 @@ extension Store {
             try db.execute(sql: "DELETE FROM tokens WHERE id = ?", arguments: [id])
             guard db.changesCount > 0 else { throw StoreError.notFound("Token '\(id)' not found") }
         }
+        // Revocation takes effect at once: the next request looks the token up again.
+        tokenCache.withLock { $0.removeAll() }
     }
 
     /// The token whose secret this is, or nil. Looks up by SHA-256, then compares the digests in
     /// constant time. `last_used_at` is refreshed at most once a minute, to keep reads cheap.
     public func authenticate(secret: String) async throws -> APIToken? {
         let hash = Self.hash(secret)
-        guard let token = try await read({ db -> APIToken? in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM tokens WHERE hash = ?", arguments: [hash]),
-                  Self.constantTimeEqual(row["hash"] as Data, hash)
-            else { return nil }
-            return try Self.decodeToken(row)
-        }) else { return nil }
+        var token: APIToken
+        if let cached = tokenCache.withLock({ $0[hash] }) {
+            token = cached
+        } else {
+            guard let stored = try await read({ db -> APIToken? in
+                guard let row = try Row.fetchOne(db, sql: "SELECT * FROM tokens WHERE hash = ?", arguments: [hash]),
+                      Self.constantTimeEqual(row["hash"] as Data, hash)
+                else { return nil }
+                return try Self.decodeToken(row)
+            }) else { return nil }
+            token = stored
+        }
         let now = Date()
         if (token.lastUsedAt.map { now.timeIntervalSince($0) > 60 } ?? true) {
+            let used = now.timeIntervalSince1970.rounded(.down)
+            let id = token.id
             try await pool.write { db in
-                try db.execute(sql: "UPDATE tokens SET last_used_at = ? WHERE id = ?", arguments: [now.timeIntervalSince1970.rounded(.down), token.id])
+                try db.execute(sql: "UPDATE tokens SET last_used_at = ? WHERE id = ?", arguments: [used, id])
             }
+            token.lastUsedAt = Date(timeIntervalSince1970: used)
         }
+        let known = token
+        tokenCache.withLock { $0[hash] = known }
         return token
     }
 

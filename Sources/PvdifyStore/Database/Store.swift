@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import Logging
 import PvdifyModel
+import Synchronization
 
 /// The desired-state store: one SQLite file (WAL, `synchronous=FULL`, so a write is on disk before
 /// its caller answers). Every write that changes an app's desired state announces the app on
@@ -13,6 +14,9 @@ public final class Store: Sendable {
     public let changes = ChangeFeed()
     /// Names of apps whose observed status changed (the route reconciler follows upstreams).
     public let statusChanges = ChangeFeed()
+    /// Authenticated tokens by secret hash, so a request costs no token query; emptied on revocation.
+    let tokenCache = Mutex<[Data: APIToken]>([:])
+    let viewCache = AppViewCache()
 
     /// Opens (creating and migrating) `<dataDirectory>/pvdify.sqlite`.
     public init(dataDirectory: URL, secrets: SecretBox) throws {
@@ -32,6 +36,7 @@ public final class Store: Sendable {
     /// Runs a write transaction and then announces the apps it names as changed.
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> (T, changed: [String])) async throws -> T {
         let (value, changed) = try await pool.write(body)
+        viewCache.invalidate(changed)
         changes.publish(changed)
         return value
     }
