@@ -36,7 +36,7 @@ struct Daemon {
                 logFile: configuration.dataDirectory.appendingPathComponent("podman-service.log"))
             services.append(.init(service: CancelOnShutdown { try await supervisor.run() }))
             let reconciler = ContainerReconciler(
-                store: store, runtime: PodmanRuntime(client: client), logs: logs,
+                store: store, runtime: PodmanRuntime(client: client, instance: try InstanceID.load(configuration.dataDirectory)), logs: logs,
                 insecureRegistries: configuration.insecureRegistries, routingEnabled: configuration.caddyAdmin != nil,
                 logger: logger)
             services.append(.init(service: ControllerRunner(

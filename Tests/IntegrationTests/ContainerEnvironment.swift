@@ -128,7 +128,7 @@ struct ContainerEnvironment: Sendable {
         throw DaemonError(message: "timed out waiting for \(what)")
     }
 
-    /// Names of the app's containers, from Podman itself.
+    /// Names of the app's containers (of any pvdifyd instance), from Podman itself.
     func containers(_ app: String) async throws -> [String] {
         try podmanOutput(["ps", "-a", "--filter", "label=pvdify.app=\(app)", "--format", "{{.Names}}"])
             .split(separator: "\n").map(String.init).filter { !$0.isEmpty }

@@ -138,14 +138,23 @@ struct ContainerIntegrationTests {
                 let status = try await env.get("/apps/\(app)")["status"]
                 return page != nil && status == "running"
             }
-            // Containers pvdify does not own are never touched.
+            // Containers pvdify does not own are never touched: one without its labels, and one
+            // labelled for this very app by another pvdifyd instance sharing the Podman.
             let stranger = "pvdify-stranger-\(UUID().uuidString.prefix(8).lowercased())"
             try env.podman(["create", "--name", stranger, "--label", "pvdify.app-not", "\(env.registry)/pvdify-test:v1"])
+            let neighbour = "pvdify-neighbour-\(UUID().uuidString.prefix(8).lowercased())"
+            try env.podman([
+                "create", "--name", neighbour, "--label", "pvdify.app=\(app)", "--label", "pvdify.process=web",
+                "--label", "pvdify.index=9", "--label", "pvdify.release=1", "--label", "pvdify.spec-hash=x",
+                "--label", "pvdify.instance=someoneelse", "\(env.registry)/pvdify-test:v1",
+            ])
+            defer { try? env.podman(["rm", "-f", neighbour]) }
             defer { try? env.podman(["rm", "-f", stranger]) }
             _ = try await env.send("DELETE", "/apps/\(app)", nil)
-            try await env.waitUntil("no container left") { try await env.containers(app).isEmpty }
+            try await env.waitUntil("no container of its own left") { try await env.containers(app) == [neighbour] }
             let names = try env.podmanOutput(["ps", "-a", "--format", "{{.Names}}"])
             #expect(names.contains(stranger))
+            #expect(names.contains(neighbour))
         }
     }
 }

@@ -11,6 +11,9 @@ public enum ContainerLabels {
     public static let release = "pvdify.release"
     public static let specHash = "pvdify.spec-hash"
     public static let hostPort = "pvdify.host-port"
+    /// Which pvdifyd runs the container (its data directory's instance id): a daemon only ever
+    /// manages, and removes as orphans, containers of its own instance.
+    public static let instance = "pvdify.instance"
 
     /// `pvdify-<app>-<type>-<index>-<hash>`: unique per spec, so a new instance can run beside the old.
     public static func containerName(app: String, process: String, index: Int, hash: String) -> String {

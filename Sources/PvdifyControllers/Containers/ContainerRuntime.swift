@@ -16,15 +16,21 @@ public protocol ContainerRuntime: Sendable {
     func appEvents() -> AsyncThrowingStream<String, any Error>
 }
 
-/// `ContainerRuntime` over Podman's libpod API.
+/// `ContainerRuntime` over Podman's libpod API, scoped to one pvdifyd instance.
 public struct PodmanRuntime: ContainerRuntime {
     let client: PodmanClient
+    /// This daemon's instance id: every container it creates carries it, and it sees no other.
+    let instance: String
 
-    public init(client: PodmanClient) { self.client = client }
+    public init(client: PodmanClient, instance: String) {
+        self.client = client
+        self.instance = instance
+    }
 
     public func list(app: String?) async throws -> [ObservedContainer] {
         let filter = app.map { "\(ContainerLabels.app)=\($0)" } ?? ContainerLabels.app
-        return try await client.listContainers(labelFilters: [filter]).compactMap(ObservedContainer.init)
+        return try await client.listContainers(labelFilters: [filter, "\(ContainerLabels.instance)=\(instance)"])
+            .compactMap(ObservedContainer.init)
     }
 
     public func pull(_ image: String, insecure: Bool, progress: @escaping @Sendable (String) -> Void) async throws {
@@ -32,6 +38,8 @@ public struct PodmanRuntime: ContainerRuntime {
     }
 
     public func create(_ spec: ContainerSpec) async throws {
+        var spec = spec
+        spec.labels[ContainerLabels.instance] = instance
         do {
             try await client.createContainer(spec)
         } catch let error as PodmanError where error.isNameInUse {
@@ -55,7 +63,7 @@ public struct PodmanRuntime: ContainerRuntime {
     }
 
     public func appEvents() -> AsyncThrowingStream<String, any Error> {
-        let events = client.events(labelFilters: [ContainerLabels.app])
+        let events = client.events(labelFilters: [ContainerLabels.app, "\(ContainerLabels.instance)=\(instance)"])
         return AsyncThrowingStream { continuation in
             let task = Task {
                 do {
