@@ -67,6 +67,12 @@ struct ContainerIntegrationTests {
             let logs = try await env.text("/apps/\(app)/logs?lines=1000")
             #expect(logs.components(separatedBy: "listening on").count > 3)
 
+            // The reconcilers' metrics, in Prometheus text.
+            let metrics = try await HTTP.request("GET", "\(env.daemon.baseURL)/metrics", token: env.token)
+            #expect(metrics.status == 200)
+            #expect(metrics.body.contains(#"pvdify_reconciles_total{reconciler="containers"}"#))
+            #expect(metrics.body.contains("pvdify_reconcile_duration_seconds_bucket"))
+
             _ = try await env.send("DELETE", "/apps/\(app)", nil)
             try await env.waitUntil("no container left") { try await env.containers(app).isEmpty }
         }
@@ -96,6 +102,13 @@ struct ContainerIntegrationTests {
             #expect(try await env.containers(app).count == 1)
             let release = try await env.get("/apps/\(app)/releases/1")
             #expect(release["status"] == "active")
+
+            // An image the registry does not have: the pull fails, the release fails with the reason.
+            try await env.send("POST", "/apps/\(app)/releases", #"{"image":"\#(env.registry)/pvdify-test:missing"}"#)
+            try await env.waitForRelease(app, version: 3, status: "failed", timeout: .seconds(30))
+            let pullLog = try await env.text("/apps/\(app)/releases/3/log")
+            #expect(pullLog.contains("pulling \(env.registry)/pvdify-test:missing failed"))
+            #expect(try await env.page(app).contains("mode: web"))
             let shown = try await env.get("/apps/\(app)")
             #expect(shown["conditions"]?.arrayValue?.contains { $0["reason"] == "ReleaseFailed" } == true)
             _ = try await env.send("DELETE", "/apps/\(app)", nil)
