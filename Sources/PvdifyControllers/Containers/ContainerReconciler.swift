@@ -131,7 +131,21 @@ public final class ContainerReconciler: Reconciler {
         }
         try await writeStatus(desired, plan: plan)
         await memory.save(app, facts)
+        if desired.isRollout, !plan.rolloutComplete, let target = desired.target, let started = facts.rolloutStarted[target.version] {
+            return .after(Self.rolloutPollInterval(elapsed: now.timeIntervalSince(started)))
+        }
         return .after(plan.requeueAfter ?? steadyInterval(desired))
+    }
+
+    /// During a rollout, health checks come soon after an instance starts, then at intervals
+    /// growing to 1 s.
+    static func rolloutPollInterval(elapsed: TimeInterval) -> Duration {
+        switch elapsed {
+        case ..<1: .milliseconds(100)
+        case ..<3: .milliseconds(250)
+        case ..<6: .milliseconds(500)
+        default: .seconds(1)
+        }
     }
 
     func steadyInterval(_ desired: DesiredApp) -> Duration {
