@@ -19,7 +19,11 @@ struct ContainerEnvironment: Sendable {
     /// With `caddy`, pvdifyd routes through it (TLS `internal`, base domain `pvdify.test`).
     static func withDaemon(caddy: CaddyProcess? = nil, _ body: (ContainerEnvironment) async throws -> Void) async throws {
         let token = "pvd_containers_\(UUID().uuidString.lowercased())"
-        var arguments = ["--podman-socket", podmanSocket!, "--insecure-registry", registryAddress!, "--resync-interval", "2s"]
+        // The tests poll the API several times a second for minutes: above the default 100 requests a minute.
+        var arguments = [
+            "--podman-socket", podmanSocket!, "--insecure-registry", registryAddress!, "--resync-interval", "2s",
+            "--rate-limit", "100000",
+        ]
         if let caddy {
             arguments += [
                 "--caddy-admin", caddy.adminURL, "--proxy-http-port", String(caddy.httpPort),

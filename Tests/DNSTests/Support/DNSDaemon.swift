@@ -20,7 +20,8 @@ final class DNSDaemon: @unchecked Sendable {
     init(cloudflare: FakeCloudflareServer?, cloudflareToken: String?, dnsTarget: String? = "lb.example.net") throws {
         port = try BuiltProducts.freeLoopbackPort()
         self.cloudflareToken = cloudflareToken
-        var arguments = ["--podman-socket", "off", "--caddy-admin", "off", "--resync-interval", "1s"]
+        // Tests poll the API often: above the default 100 requests a minute.
+        var arguments = ["--podman-socket", "off", "--caddy-admin", "off", "--resync-interval", "1s", "--rate-limit", "100000"]
         if let cloudflare { arguments += ["--cloudflare-api-url", cloudflare.apiURL.absoluteString] }
         if let dnsTarget { arguments += ["--dns-target", dnsTarget] }
         self.arguments = arguments
