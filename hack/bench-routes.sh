@@ -19,19 +19,19 @@ cleanup() {
 trap cleanup EXIT
 
 podman system service --time=0 "unix://$work/podman.sock" >/dev/null 2>&1 & pids+=($!)
-admin=39619 http=39680
+admin=21619 http=21680
 cat >"$work/caddy.json" <<JSON
 {"admin":{"listen":"127.0.0.1:$admin"},"apps":{"pki":{"certificate_authorities":{"local":{"install_trust":false}}}}}
 JSON
 XDG_DATA_HOME=$work/caddy XDG_CONFIG_HOME=$work/caddy caddy run --config "$work/caddy.json" >"$work/caddy.log" 2>&1 & pids+=($!)
 token="pvd_bench_$(date +%s%N)"
-PVDIFY_BOOTSTRAP_TOKEN=$token .build/release/pvdifyd --listen 127.0.0.1:39612 --data-dir "$work/data" \
+PVDIFY_BOOTSTRAP_TOKEN=$token .build/release/pvdifyd --listen 127.0.0.1:21612 --data-dir "$work/data" \
     --podman-socket "$work/podman.sock" --caddy-admin "http://127.0.0.1:$admin" --proxy-http-port $http \
     --tls off --base-domain bench.test --insecure-registry 127.0.0.1:5000 --rate-limit 100000000 \
     >"$work/pvdifyd.log" 2>&1 & pids+=($!)
-for _ in $(seq 100); do curl -fs http://127.0.0.1:39612/health >/dev/null 2>&1 && break; sleep 0.1; done
+for _ in $(seq 100); do curl -fs http://127.0.0.1:21612/health >/dev/null 2>&1 && break; sleep 0.1; done
 
-api=http://127.0.0.1:39612/api/v1
+api=http://127.0.0.1:21612/api/v1
 h=(-H "Authorization: Bearer $token" -H "Content-Type: application/json")
 field() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
 curl -fs "${h[@]}" -d '{"name":"bench"}' "$api/apps" >/dev/null

@@ -6,10 +6,11 @@ final class CaddyProcess: @unchecked Sendable {
     static var available: Bool { FileManager.default.isExecutableFile(atPath: "/usr/bin/caddy") }
 
     let directory: URL
-    let adminPort = Int.random(in: 30_000...30_999)
-    let otherPort = Int.random(in: 31_000...31_999)
-    let httpPort = Int.random(in: 32_000...32_999)
-    let httpsPort = Int.random(in: 33_000...33_999)
+    // Below Linux's ephemeral range (32768-60999), so no outgoing connection holds one.
+    let adminPort = Int.random(in: 28_000...28_999)
+    let otherPort = Int.random(in: 29_000...29_999)
+    let httpPort = Int.random(in: 30_000...30_999)
+    let httpsPort = Int.random(in: 31_000...31_999)
     private var process: Process?
 
     init() {

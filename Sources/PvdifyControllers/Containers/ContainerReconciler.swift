@@ -24,7 +24,7 @@ public final class ContainerReconciler: Reconciler {
     public init(
         store: Store, runtime: any ContainerRuntime, logs: AppLogs, probe: any HealthProbe = HTTPHealthProbe(),
         insecureRegistries: [String] = [], drainPeriod: TimeInterval = 2, workerSettleTime: TimeInterval = 10,
-        portRange: ClosedRange<Int> = 41_000...48_999, routingEnabled: Bool = false, logger: Logger
+        portRange: ClosedRange<Int> = PortAllocator.defaultRange, routingEnabled: Bool = false, logger: Logger
     ) {
         self.routingEnabled = routingEnabled
         self.store = store
@@ -215,25 +215,33 @@ public final class ContainerReconciler: Reconciler {
             ContainerLabels.index: String(instance.index), ContainerLabels.release: String(target.version),
             ContainerLabels.specHash: process.hash,
         ]
-        var ports: [ContainerSpec.PortMapping] = []
-        var hostPort: Int?
-        if process.isWeb {
-            let port = try await self.ports.allocate()
-            hostPort = port
-            labels[ContainerLabels.hostPort] = String(port)
-            ports = [.init(hostPort: port, containerPort: desired.bindPort)]
-        }
         var env = desired.env
         env["DYNO"] = "\(instance.process).\(instance.index)"
-        let spec = ContainerSpec(
-            name: name, image: target.image, command: process.command, env: env, labels: labels, ports: ports,
-            memoryBytes: desired.resources.memory?.bytes, cpus: desired.resources.cpu, stopTimeout: 10)
-        do {
-            try await runtime.create(spec)
-            try await runtime.start(name)
-        } catch {
-            if let hostPort { await self.ports.release(hostPort) }
-            throw error
+        var hostPort: Int?
+        // A port can be taken between the allocator's check and Podman's bind (by anything on the
+        // machine): then the container goes and the next free port is tried.
+        for attempt in 1...3 {
+            var ports: [ContainerSpec.PortMapping] = []
+            if process.isWeb {
+                let port = try await self.ports.allocate()
+                hostPort = port
+                labels[ContainerLabels.hostPort] = String(port)
+                ports = [.init(hostPort: port, containerPort: desired.bindPort)]
+            }
+            let spec = ContainerSpec(
+                name: name, image: target.image, command: process.command, env: env, labels: labels, ports: ports,
+                memoryBytes: desired.resources.memory?.bytes, cpus: desired.resources.cpu, stopTimeout: 10)
+            do {
+                try await runtime.create(spec)
+                try await runtime.start(name)
+                break
+            } catch let error where "\(error)".contains("address already in use") && attempt < 3 && hostPort != nil {
+                logger.warning("host port taken, trying another", metadata: ["app": "\(desired.name)", "port": "\(hostPort!)"])
+                try await runtime.remove(name, timeout: 0)
+            } catch {
+                if let hostPort { await self.ports.release(hostPort) }
+                throw error
+            }
         }
         let where_ = hostPort.map { " on 127.0.0.1:\($0)" } ?? ""
         try await store.appendReleaseLog(desired.name, version: target.version, "Started \(instance.process).\(instance.index) (\(name))\(where_)")

@@ -2,12 +2,15 @@ import Foundation
 
 /// Hands out 127.0.0.1 host ports for web instances from a fixed range, never one that a pvdify
 /// container holds or that something else is listening on.
-actor PortAllocator {
+public actor PortAllocator {
+    /// Below Linux's ephemeral range (32768-60999), so outgoing connections never hold one.
+    public static let defaultRange = 10_000...19_999
+
     let range: ClosedRange<Int>
     private var taken: Set<Int> = []
     private var cursor: Int
 
-    init(range: ClosedRange<Int> = 41_000...48_999) {
+    init(range: ClosedRange<Int> = PortAllocator.defaultRange) {
         self.range = range
         cursor = range.lowerBound
     }

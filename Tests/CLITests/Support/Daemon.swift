@@ -13,7 +13,7 @@ final class Daemon: @unchecked Sendable {
 
     init() {
         dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("pvdify-cli-\(UUID().uuidString)")
-        port = Int.random(in: 20_000...40_000)
+        port = Int.random(in: 20_000...21_999)  // below the ephemeral range
     }
 
     var baseURL: String { "http://127.0.0.1:\(port)" }
