@@ -67,12 +67,64 @@ struct ContainerIntegrationTests {
             let logs = try await env.text("/apps/\(app)/logs?lines=1000")
             #expect(logs.components(separatedBy: "listening on").count > 3)
 
+            // pvdifyd restarted: it adopts the running containers, replaces none, and keeps serving.
+            try await env.waitUntil("the rolled-back release alone") { try await env.containers(app).count == 1 }
+            let running = Set(try await env.containers(app))
+            let upstream = try #require(try await env.upstreams(app).first)
+            try await env.daemon.stop()
+            // The app keeps serving while pvdifyd is down.
+            #expect(try await HTTP.request("GET", "http://\(upstream)/").body.contains("greeting: hello one"))
+            try await env.daemon.start()
+            try await Task.sleep(for: .seconds(5))  // two resyncs
+            #expect(Set(try await env.containers(app)) == running)
+            #expect(try await env.get("/apps/\(app)")["status"] == "running")
+
             // The reconcilers' metrics, in Prometheus text.
             let metrics = try await HTTP.request("GET", "\(env.daemon.baseURL)/metrics", token: env.token)
             #expect(metrics.status == 200)
             #expect(metrics.body.contains(#"pvdify_reconciles_total{reconciler="containers"}"#))
             #expect(metrics.body.contains("pvdify_reconcile_duration_seconds_bucket"))
 
+            _ = try await env.send("DELETE", "/apps/\(app)", nil)
+            try await env.waitUntil("no container left") { try await env.containers(app).isEmpty }
+        }
+    }
+
+    @Test func containerOutputStreamsLive() async throws {
+        try await ContainerEnvironment.withDaemon { env in
+            let app = env.uniqueApp("logs")
+            try await env.create(app)
+            try await env.patch(app, #"{"processes":{"web":{"count":0},"worker":{"command":"/app/run.sh worker","count":1}}}"#)
+            try await env.deploy(app, tag: "v1")
+            try await env.waitForRelease(app, version: 1, status: "active", timeout: .seconds(60))
+
+            var request = HTTPClientRequest(url: "\(env.api)/apps/\(app)/logs?follow=true&process=worker&lines=1")
+            request.headers.add(name: "Authorization", value: "Bearer \(env.token)")
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+            #expect(response.status == .ok)
+            var chunks = response.body.makeAsyncIterator()
+            var buffer = ""
+            var delays: [Double] = []
+            while delays.count < 4, let chunk = try await chunks.next() {
+                buffer += String(buffer: chunk)
+                while let end = buffer.range(of: "\n\n") {
+                    let event = String(buffer[..<end.lowerBound])
+                    buffer = String(buffer[end.upperBound...])
+                    guard event.hasPrefix("data: "),
+                          let line = try? JSONValue.parse(json: Data(event.dropFirst(6).utf8)),
+                          line["message"]?.stringValue?.hasPrefix("worker tick") == true,
+                          let stamp = line["timestamp"]?.stringValue.flatMap(Timestamps.parse)
+                    else { continue }
+                    delays.append(Date().timeIntervalSince(stamp))
+                }
+            }
+            // The first event is the backlog line; the live ones arrive as the container writes them.
+            // Podman stamps lines to the second and the API shows whole seconds, so a line written
+            // at 12:00:00.9 can read "12:00:00": the bound allows that second.
+            let live = Array(delays.dropFirst())
+            #expect(live.count == 3)
+            #expect(live.allSatisfy { $0 < 2.0 }, "delays: \(live)")
+            print("log stream delay after the container wrote (to the second): \(live.map { String(format: "%.2f", $0) })")
             _ = try await env.send("DELETE", "/apps/\(app)", nil)
             try await env.waitUntil("no container left") { try await env.containers(app).isEmpty }
         }

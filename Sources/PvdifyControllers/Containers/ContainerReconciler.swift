@@ -79,9 +79,6 @@ public final class ContainerReconciler: Reconciler {
             await memory.save(app, facts)
             return .after(.milliseconds(100))
         }
-        if plan.upstreams != (try? await store.app(app).status?.upstreams.compactMap { Int($0.split(separator: ":").last ?? "") }) {
-            logger.info("upstreams", metadata: ["app": "\(app)", "ports": "\(plan.upstreams)"])
-        }
         if !plan.create.isEmpty, let target = desired.target {
             if !(await memory.isPulled(app, release: target.version)) {
                 do {
