@@ -203,6 +203,22 @@ struct ContainerIntegrationTests {
                 let status = try await env.get("/apps/\(app)")["status"]
                 return page != nil && status == "running"
             }
+            // A web instance that starts failing its health check (its /health file gone) is
+            // replaced after three failed checks in a row.
+            try await env.patch(app, #"{"healthcheck":{"interval":"1s"}}"#)
+            try await Task.sleep(for: .seconds(2))
+            let healthy = try await env.containers(app).filter { $0.contains("-web-") }
+            #expect(healthy.count == 1)
+            let webIDs = { try env.podmanOutput(["ps", "-a", "-q", "--filter", "label=pvdify.app=\(app)", "--filter", "label=pvdify.process=web"]) }
+            let idsBefore = try webIDs()
+            try env.podman(["exec", healthy[0], "/bin/busybox", "rm", "/tmp/www/health"])
+            try await env.waitUntil("the unhealthy instance replaced", timeout: .seconds(30)) {
+                let now = try webIDs()
+                let page = try? await env.page(app)
+                return !now.isEmpty && now != idsBefore && page != nil
+            }
+            #expect(try await env.text("/apps/\(app)/logs?process=web").contains("listening on"))
+
             // Containers pvdify does not own are never touched: one without its labels, and one
             // labelled for this very app by another pvdifyd instance sharing the Podman.
             let stranger = "pvdify-stranger-\(UUID().uuidString.prefix(8).lowercased())"
