@@ -82,6 +82,8 @@ let package = Package(
             dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
             path: "Benchmarks/BareRoute"
         ),
+        // Shared by the test targets: finding built executables, free loopback ports.
+        .target(name: "PvdifyTestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "PvdifyModelTests", dependencies: ["PvdifyModel"]),
         .testTarget(name: "PvdifyStoreTests", dependencies: ["PvdifyStore"]),
         .testTarget(
@@ -93,7 +95,7 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
-        .testTarget(name: "PvdifyDriversTests", dependencies: ["PvdifyDrivers"]),
+        .testTarget(name: "PvdifyDriversTests", dependencies: ["PvdifyDrivers", "PvdifyTestSupport"]),
         .target(
             name: "PvdifyControllers",
             dependencies: [
@@ -111,6 +113,7 @@ let package = Package(
         .testTarget(
             name: "CLITests",
             dependencies: [
+                "PvdifyTestSupport",
                 "pvdify",
                 "PvdifyModel",
                 "PvdifyStore",
@@ -127,6 +130,7 @@ let package = Package(
         .testTarget(
             name: "DNSTests",
             dependencies: [
+                "PvdifyTestSupport",
                 "PvdifyDrivers",
                 "PvdifyControllers",
                 "PvdifyStore",
@@ -139,6 +143,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
+                "PvdifyTestSupport",
                 "PvdifyModel",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]

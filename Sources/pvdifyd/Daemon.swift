@@ -49,7 +49,7 @@ struct Daemon {
         if let admin = configuration.caddyAdmin {
             let settings = RouteSettings(
                 httpPort: configuration.proxyHTTPPort, httpsPort: configuration.proxyHTTPSPort,
-                tls: RouteSettings.TLSMode(rawValue: configuration.tls.rawValue) ?? .acme,
+                tls: configuration.tls,
                 baseDomain: configuration.baseDomain, adminListen: "\(admin.host ?? "127.0.0.1"):\(admin.port ?? 2019)")
             let routes = RouteReconciler(store: store, caddy: CaddyClient(baseURL: admin), settings: settings, logger: logger)
             services.append(.init(service: ControllerRunner(

@@ -1,10 +1,9 @@
 import Foundation
+import PvdifyControllers
 import PvdifyModel
 
 /// pvdifyd's settings after flags, environment variables and defaults are combined (flag first).
 struct DaemonConfiguration: Sendable {
-    enum TLSMode: String, Sendable, CaseIterable { case acme, `internal`, off }
-
     var listenHost: String
     var listenPort: Int
     var dataDirectory: URL
@@ -13,7 +12,7 @@ struct DaemonConfiguration: Sendable {
     var caddyAdmin: URL?
     var proxyHTTPPort: Int
     var proxyHTTPSPort: Int
-    var tls: TLSMode
+    var tls: RouteSettings.TLSMode
     var baseDomain: String
     var cloudflareAPIURL: URL
     var cloudflareToken: String?

@@ -3,6 +3,7 @@ import Foundation
 import Hummingbird
 import Logging
 import PvdifyAPI
+import PvdifyControllers
 import PvdifyModel
 import PvdifyStore
 import ServiceLifecycle
@@ -62,7 +63,7 @@ struct PvdifydCommand: AsyncParsableCommand {
             caddyURL = url
         }
         let tlsText = value(tls, "PVDIFY_TLS") ?? "acme"
-        guard let tlsMode = DaemonConfiguration.TLSMode(rawValue: tlsText) else {
+        guard let tlsMode = RouteSettings.TLSMode(rawValue: tlsText) else {
             throw DaemonConfiguration.Invalid(description: "--tls must be acme, internal or off")
         }
         let base = (value(baseDomain, "PVDIFY_BASE_DOMAIN") ?? "localhost").lowercased()

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import PvdifyTestSupport
 import NIOCore
 import Testing
 
@@ -12,11 +13,7 @@ final class DaemonProcess: @unchecked Sendable {
     private(set) var process: Process?
     private(set) var output = URL(fileURLWithPath: "/dev/null")
 
-    static var binary: URL {
-        if let path = ProcessInfo.processInfo.environment["PVDIFYD_BIN"] { return URL(fileURLWithPath: path) }
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        return root.appendingPathComponent(".build/debug/pvdifyd")
-    }
+    static var binary: URL { BuiltProducts.executable("pvdifyd", override: "PVDIFYD_BIN") }
 
     /// `arguments` default to running without Podman (API-only tests).
     init(environment: [String: String] = [:], arguments: [String] = ["--podman-socket", "off"]) {

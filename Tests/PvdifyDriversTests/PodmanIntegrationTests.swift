@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import PvdifyTestSupport
 import NIOConcurrencyHelpers
 import PvdifyDrivers
 import Testing
@@ -34,7 +35,7 @@ struct PodmanIntegrationTests {
         #expect(progress.withLockedValue { $0 }.contains { $0.contains("Trying to pull") })
 
         let run = Integration.uniqueName("run")
-        let port = try Integration.freeLoopbackPort()
+        let port = try Loopback.freePort()
         let spec = ContainerSpec(
             name: name, image: Integration.image, env: ["GREETING": "hello from \(run)"],
             labels: ["pvdify.test.run": run, "pvdify.process": "web"], ports: [.init(hostPort: port, containerPort: 3000)],

@@ -1,4 +1,5 @@
 import Foundation
+import PvdifyTestSupport
 import PvdifyModel
 
 /// A real `pvdifyd` without Podman and Caddy (`--podman-socket off --caddy-admin off`), resyncing every
@@ -18,7 +19,7 @@ final class DNSDaemon: @unchecked Sendable {
     ///   - cloudflare: the stand-in the daemon's Cloudflare URL points at.
     ///   - cloudflareToken: `CLOUDFLARE_API_TOKEN`, or nil to leave DNS unmanaged.
     init(cloudflare: FakeCloudflareServer?, cloudflareToken: String?, dnsTarget: String? = "lb.example.net") throws {
-        port = try BuiltProducts.freeLoopbackPort()
+        port = try Loopback.freePort()
         self.cloudflareToken = cloudflareToken
         // Tests poll the API often: above the default 100 requests a minute.
         var arguments = ["--podman-socket", "off", "--caddy-admin", "off", "--resync-interval", "1s", "--rate-limit", "100000"]

@@ -1,4 +1,5 @@
 import Foundation
+import PvdifyTestSupport
 import Logging
 import PvdifyDrivers
 import PvdifyModel
