@@ -34,7 +34,7 @@ struct Pvdify: AsyncParsableCommand {
             CommandGroup(name: "Processes", subcommands: [PsList.self, PsScale.self, PsRestart.self]),
             CommandGroup(name: "Logs", subcommands: [Logs.self]),
             CommandGroup(name: "Previews", subcommands: [PreviewsList.self, PreviewsCreate.self, PreviewsDelete.self]),
-            CommandGroup(name: "Tokens", subcommands: [TokensList.self, TokensCreate.self, TokensRevoke.self]),
+            CommandGroup(name: "Tokens", subcommands: [TokensList.self, TokensCreate.self, TokensRevoke.self, Audit.self]),
             CommandGroup(name: "Manifests", subcommands: [Apply.self, Diff.self, Get.self, Delete.self]),
         ]
     )

@@ -64,7 +64,9 @@ struct Daemon {
         let api = PvdifyAPIServer.buildApplication(
             store: store, logs: logs, settings: settings, metrics: metrics, host: configuration.listenHost,
             port: configuration.listenPort, logger: logger)
-        // Services shut down in reverse order: log streams end first, so the API can finish its requests.
+        // Services shut down in reverse order: log streams end first, so the API can finish its requests,
+        // and the audit log is flushed after the API has answered its last request.
+        services.append(.init(service: AuditFlusher(store: store, logger: logger)))
         services.append(.init(service: api))
         services.append(.init(service: LogStreamCloser(logs: logs)))
         let group = ServiceGroup(

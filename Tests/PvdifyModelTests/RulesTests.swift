@@ -68,15 +68,45 @@ import Testing
         #expect(Timestamps.parse("yesterday") == nil)
     }
 
-    @Test func tokensReachTheirAppsAndPreviews() {
+    @Test func tokensReachTheirAppsAndTheStoresPreviewsOfThem() {
         let token = APIToken(id: "t", name: "n", scopes: [.deploy], apps: ["web"], createdAt: .now, lastUsedAt: nil)
-        #expect(token.reaches(app: "web"))
-        #expect(token.reaches(app: "web-pr-12"))
-        #expect(!token.reaches(app: "web-pr-x"))
-        #expect(!token.reaches(app: "webshop"))
+        #expect(token.reaches(app: "web", previewOf: nil))
+        #expect(token.reaches(app: "web-pr-12", previewOf: "web"))
+        // A name that only looks like a preview is not one.
+        #expect(!token.reaches(app: "web-pr-12", previewOf: nil))
+        #expect(!token.reaches(app: "web-pr-12", previewOf: "other"))
+        #expect(!token.reaches(app: "webshop", previewOf: nil))
         #expect(token.allows(.read))
         #expect(token.allows(.deploy))
         #expect(!token.allows(.write))
+    }
+
+    @Test func appLimitedTokensNeverActAsAdmin() {
+        let limited = APIToken(id: "t", name: "n", scopes: [.admin], apps: ["web"], createdAt: .now, lastUsedAt: nil)
+        #expect(limited.allows(.write))
+        #expect(!limited.allows(.admin))
+        let admin = APIToken(id: "a", name: "a", scopes: [.admin], apps: nil, createdAt: .now, lastUsedAt: nil)
+        #expect(admin.allows(.admin))
+    }
+
+    @Test func tokensGrantNoMoreThanTheyHave() {
+        let admin = APIToken(id: "a", name: "a", scopes: [.admin], apps: nil, createdAt: .now, lastUsedAt: nil)
+        #expect(admin.mayGrant(scopes: [.admin], apps: nil))
+        let writer = APIToken(id: "w", name: "w", scopes: [.write], apps: ["web"], createdAt: .now, lastUsedAt: nil)
+        #expect(writer.mayGrant(scopes: [.deploy], apps: ["web"]))
+        #expect(!writer.mayGrant(scopes: [.admin], apps: ["web"]))
+        #expect(!writer.mayGrant(scopes: [.read], apps: nil))
+        #expect(!writer.mayGrant(scopes: [.read], apps: ["web", "other"]))
+    }
+
+    @Test func tokensExpire() {
+        let now = Date(timeIntervalSince1970: 1_000_000)
+        let token = APIToken(
+            id: "t", name: "n", scopes: [.read], apps: nil, createdAt: now, lastUsedAt: nil, expiresAt: now.addingTimeInterval(60))
+        #expect(!token.isExpired(at: now))
+        #expect(token.isExpired(at: now.addingTimeInterval(60)))
+        let forever = APIToken(id: "u", name: "u", scopes: [.read], apps: nil, createdAt: now, lastUsedAt: nil)
+        #expect(!forever.isExpired(at: Date.distantFuture))
     }
 }
 
@@ -93,5 +123,21 @@ import Testing
         #expect(try JSONValue.parse(json: Data(bytes)) == value)
         #expect(String(decoding: bytes, as: UTF8.self).hasPrefix(#"{"flags":[true,false],"nested":{"a":{},"b":[]}"#))
         #expect(!String(decoding: bytes, as: UTF8.self).contains("\\/"))
+    }
+}
+
+@Suite struct TokenLifetimeTests {
+    @Test func readsDaysHoursMinutesAndSeconds() {
+        #expect(TokenLifetime.seconds("30d") == 30 * 86_400)
+        #expect(TokenLifetime.seconds("12h") == 12 * 3_600)
+        #expect(TokenLifetime.seconds("90m") == 90 * 60)
+        #expect(TokenLifetime.seconds("2s") == 2)
+        #expect(TokenLifetime.seconds("1d12h") == 36 * 3_600)
+    }
+
+    @Test func refusesNonsenseZeroAndTooLong() {
+        for bad in ["", "d", "0s", "0d", "1.5d", "-1d", "10", "500ms", "1d1d", "3651d", "1w", "d1"] {
+            #expect(TokenLifetime.seconds(bad) == nil, "\(bad)")
+        }
     }
 }

@@ -12,7 +12,7 @@ struct ApplyController {
     let services: APIServices
 
     func register(in routes: RouteTable) {
-        routes.add(.post, "/api/v1/apply", scope: .write, apply)
+        routes.add(.post, "/api/v1/apply", scope: .write, createsReleases: true, apply)
     }
 
     /// One document of the request body and where it starts in the YAML text (nil for JSON).
@@ -48,8 +48,11 @@ struct ApplyController {
         if problems.isEmpty { problems = Self.crossDocumentProblems(manifests, documents) }
         guard problems.isEmpty else { return try Self.invalid(problems) }
 
-        for (index, manifest) in manifests.enumerated() where context.token?.reaches(app: manifest.name) != true {
-            throw APIError.forbidden("This token may not access app '\(manifest.name)' (\(documents[index].label(index)))")
+        context.record.noteApps(manifests.map(\.name))
+        for (index, manifest) in manifests.enumerated() {
+            guard let token = context.token, try await services.access.allows(token, app: manifest.name) else {
+                throw APIError.forbidden("This token may not access app '\(manifest.name)' (\(documents[index].label(index)))")
+            }
         }
 
         let outcomes: [ManifestApplyOutcome]
@@ -58,7 +61,11 @@ struct ApplyController {
         } catch let failure as ManifestBatchError {
             throw Self.apiError(failure, documents: documents)
         }
-        if !dryRun { announce(outcomes, actor: context.actor) }
+        if !dryRun {
+            // One apply is one deploy, however many releases it makes.
+            if outcomes.contains(where: { $0.result.release != nil }) { context.record.noteRelease() }
+            announce(outcomes, actor: context.actor)
+        }
         let results: [JSONValue] = try outcomes.map { outcome in
             let result = outcome.result
             let action = result.created ? "created" : result.changed ? "configured" : "unchanged"

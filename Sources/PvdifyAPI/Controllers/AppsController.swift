@@ -16,7 +16,9 @@ struct AppsController {
     }
 
     @Sendable func list(_ request: Request, _ context: APIRequestContext) async throws -> Response {
-        let views = try await services.store.apps().filter { context.token?.reaches(app: $0.app.name) ?? false }
+        let views = try await services.store.apps().filter {
+            context.token?.reaches(app: $0.app.name, previewOf: $0.app.previewOf) ?? false
+        }
         return try .json(["apps": .array(views.map(Present.appSummary))])
     }
 
@@ -27,7 +29,9 @@ struct AppsController {
         let name = try body.requiredString("name")
         if let problem = Rules.appName(name) { throw APIError.invalid("App name \(problem)", field: "name") }
         let environment = try AppEnvironment.parse(try body.string("environment") ?? "production", field: "environment")
-        guard context.token?.reaches(app: name) == true else {
+        context.record.noteApps([name])
+        // Only a listed name: a new app is never a preview, whatever its name looks like.
+        guard context.token?.reaches(app: name, previewOf: nil) == true else {
             throw APIError.forbidden("This token may not create app '\(name)'")
         }
         let app = try await services.store.createApp(name: name, environment: environment)

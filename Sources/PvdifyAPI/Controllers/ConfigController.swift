@@ -9,9 +9,9 @@ struct ConfigController {
 
     func register(in routes: RouteTable) {
         routes.add(.get, "/api/v1/apps/{name}/config", scope: .read, show)
-        routes.add(.patch, "/api/v1/apps/{name}/config", scope: .write, update)
-        routes.add(.post, "/api/v1/apps/{name}/config/secrets", scope: .write, setSecret)
-        routes.add(.delete, "/api/v1/apps/{name}/config/{key}", scope: .write, unset)
+        routes.add(.patch, "/api/v1/apps/{name}/config", scope: .write, createsReleases: true, update)
+        routes.add(.post, "/api/v1/apps/{name}/config/secrets", scope: .write, createsReleases: true, setSecret)
+        routes.add(.delete, "/api/v1/apps/{name}/config/{key}", scope: .write, createsReleases: true, unset)
         routes.add(.get, "/api/v1/apps/{name}/config/versions", scope: .read, versions)
         routes.add(.get, "/api/v1/apps/{name}/config/versions/{version}", scope: .read, version)
     }
@@ -123,6 +123,7 @@ struct ConfigController {
     }
 
     private func announce(_ app: String, _ result: ConfigChangeResult, context: APIRequestContext, secret: Bool = false) {
+        if result.release != nil { context.record.noteRelease() }
         guard let version = result.version, !result.changes.isEmpty else { return }
         let what = secret ? "Secret set" : "Config changed"
         services.event(app, "\(what) by \(context.actor): \(result.changes.joined(separator: ", ")) (config v\(version.version))")

@@ -75,11 +75,27 @@ struct LogsController {
         let backlog = services.logs.lines(name, limit: query.lines, process: query.process, since: query.since)
         let limiter = services.limiter
         let heartbeat = services.settings.heartbeatInterval
+        let streams = services.streams
+        let store = services.store
+        let token = context.token
         let body = ResponseBody { writer in
             defer { limiter.closeStream(key) }
-            try await writer.write(ByteBuffer(string: ": connected\n\n"))
-            for line in backlog { try await writer.write(Self.event(line)) }
-            try await Self.stream(live, filter: query.process, heartbeat: heartbeat, into: &writer)
+            let (items, ending) = AsyncStream.makeStream(of: StreamItem.self, bufferingPolicy: .bufferingNewest(1_000))
+            // The stream also ends when its token is revoked or expires, and as soon as the client
+            // goes (its side of the connection closes), so its slot is free again at once.
+            let registration = token.map { streams.register($0.id) { ending.finish() } }
+            defer { if let registration { streams.unregister(registration) } }
+            // A revocation that came between authentication and registration found nothing to end.
+            if let token, try await !store.tokenExists(id: token.id) { ending.finish() }
+            try await request.body.consumeWithInboundCloseHandler { _ in
+                try await writer.write(ByteBuffer(string: ": connected\n\n"))
+                for line in backlog { try await writer.write(Self.event(line)) }
+                try await Self.stream(
+                    live, filter: query.process, heartbeat: heartbeat, until: token?.expiresAt, items: items, ending: ending,
+                    into: &writer)
+            } onInboundClosed: {
+                ending.finish()
+            }
             try await writer.finish(nil)
         }
         return Response(
@@ -88,12 +104,16 @@ struct LogsController {
             body: body)
     }
 
-    /// Writes live lines and heartbeats until the log stream ends or the client leaves (a write fails).
+    /// What a log stream writes next.
+    enum StreamItem: Sendable { case line(LogLine), heartbeat }
+
+    /// Writes live lines and heartbeats until the log stream ends, `ending` is finished (revoked
+    /// token, client gone), the token expires (`until`), or a write fails.
     static func stream(
-        _ live: AsyncStream<LogLine>, filter: String?, heartbeat: Duration, into writer: inout any ResponseBodyWriter
+        _ live: AsyncStream<LogLine>, filter: String?, heartbeat: Duration, until expiry: Date?,
+        items: AsyncStream<StreamItem>, ending continuation: AsyncStream<StreamItem>.Continuation,
+        into writer: inout any ResponseBodyWriter
     ) async throws {
-        enum Item: Sendable { case line(LogLine), heartbeat }
-        let (items, continuation) = AsyncStream.makeStream(of: Item.self, bufferingPolicy: .bufferingNewest(1_000))
         let forward = Task {
             for await line in live where line.matches(process: filter) { continuation.yield(.line(line)) }
             continuation.finish()
@@ -104,9 +124,15 @@ struct LogsController {
                 continuation.yield(.heartbeat)
             }
         }
+        let expire = Task {
+            guard let expiry else { return }
+            try await Task.sleep(for: .milliseconds(max(0, Int(expiry.timeIntervalSinceNow * 1000))))
+            continuation.finish()
+        }
         defer {
             forward.cancel()
             beat.cancel()
+            expire.cancel()
             continuation.finish()
         }
         for await item in items {

@@ -10,7 +10,7 @@ struct ManifestController {
 
     func register(in routes: RouteTable) {
         routes.add(.get, "/api/v1/apps/{name}/manifest", scope: .read, show)
-        routes.add(.put, "/api/v1/apps/{name}/manifest", scope: .write, replace)
+        routes.add(.put, "/api/v1/apps/{name}/manifest", scope: .write, createsReleases: true, replace)
     }
 
     @Sendable func show(_ request: Request, _ context: APIRequestContext) async throws -> Response {
@@ -39,6 +39,7 @@ struct ManifestController {
             throw APIError.invalid("must be '\(name)', the app in the path", field: "metadata.name")
         }
         let result = try await services.store.applyManifest(manifest, by: context.actor, create: false)
+        if result.release != nil { context.record.noteRelease() }
         if result.changed { services.event(name, "Manifest applied by \(context.actor)") }
         if let release = result.release {
             services.event(name, "Release v\(release.version) created by \(context.actor): deploy \(release.image)")

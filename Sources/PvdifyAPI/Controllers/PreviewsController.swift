@@ -9,7 +9,7 @@ struct PreviewsController {
 
     func register(in routes: RouteTable) {
         routes.add(.get, "/api/v1/apps/{name}/previews", scope: .read, list)
-        routes.add(.post, "/api/v1/apps/{name}/previews", scope: .deploy, create)
+        routes.add(.post, "/api/v1/apps/{name}/previews", scope: .deploy, createsReleases: true, create)
         routes.add(.delete, "/api/v1/apps/{name}/previews/{pr_number}", scope: .deploy, delete)
     }
 
@@ -45,6 +45,7 @@ struct PreviewsController {
         let image = try body.requiredString("image")
         if let problem = Rules.imageReference(image) { throw APIError.invalid("Image \(problem)", field: "image") }
         let (app, release) = try await services.store.createPreview(parent, number: number, image: image, by: context.actor)
+        context.record.noteRelease()
         services.event(parent, "Preview \(app.name) for PR #\(number) created by \(context.actor)")
         services.event(app.name, "Release v\(release.version) created by \(context.actor): deploy \(image)")
         var response = try Response.json(

@@ -9,10 +9,10 @@ struct ReleasesController {
 
     func register(in routes: RouteTable) {
         routes.add(.get, "/api/v1/apps/{name}/releases", scope: .read, list)
-        routes.add(.post, "/api/v1/apps/{name}/releases", scope: .deploy, create)
+        routes.add(.post, "/api/v1/apps/{name}/releases", scope: .deploy, createsReleases: true, create)
         routes.add(.get, "/api/v1/apps/{name}/releases/{version}", scope: .read, show)
         routes.add(.get, "/api/v1/apps/{name}/releases/{version}/log", scope: .read, log)
-        routes.add(.post, "/api/v1/apps/{name}/rollback", scope: .deploy, rollback)
+        routes.add(.post, "/api/v1/apps/{name}/rollback", scope: .deploy, createsReleases: true, rollback)
     }
 
     @Sendable func list(_ request: Request, _ context: APIRequestContext) async throws -> Response {
@@ -28,6 +28,7 @@ struct ReleasesController {
         let image = try body.requiredString("image")
         if let problem = Rules.imageReference(image) { throw APIError.invalid("Image \(problem)", field: "image") }
         let release = try await services.store.createRelease(name, image: image, by: context.actor)
+        context.record.noteRelease()
         services.event(name, "Release v\(release.version) created by \(context.actor): deploy \(image)")
         var response = try Response.json(Present.release(release, baseURL: request.publicBaseURL), status: .created)
         response.headers[.location] = "/api/v1/apps/\(name)/releases/\(release.version)"
@@ -56,6 +57,7 @@ struct ReleasesController {
         let target = try body?.int("version")
         if let target, target < 1 { throw APIError.invalid("version must be a positive integer", field: "version") }
         let release = try await services.store.rollback(name, to: target, by: context.actor)
+        context.record.noteRelease()
         services.event(
             name, "Rollback to v\(release.rollbackTo ?? 0) by \(context.actor): release v\(release.version), image \(release.image)")
         return try .json(Present.release(release, baseURL: request.publicBaseURL))

@@ -11,6 +11,8 @@ public final class RateLimiter: Sendable {
         /// Unix seconds when the window ends.
         var reset: Int
         var retryAfter: Int
+        /// Whether a deploy slot was taken (give it back with `refundDeploy` if no release was made).
+        var deployReserved = false
     }
 
     private struct Window {
@@ -36,7 +38,8 @@ public final class RateLimiter: Sendable {
         self.concurrentStreams = concurrentStreams
     }
 
-    /// Counts one request (and one deploy, if it is one) against `key`'s window.
+    /// Counts one request against `key`'s window and, for a route that may create releases,
+    /// reserves one deploy slot. A refused request takes no deploy slot.
     func admit(_ key: String, deploy: Bool, now: Date = Date()) -> Decision {
         let seconds = Int(now.timeIntervalSince1970)
         return state.withLock { state in
@@ -50,16 +53,33 @@ public final class RateLimiter: Sendable {
             var allowed = window.requests <= requestsPerMinute
             var limit = requestsPerMinute
             var used = window.requests
+            var reserved = false
             if deploy {
-                window.deploys += 1
-                allowed = allowed && window.deploys <= deploysPerMinute
+                if allowed && window.deploys < deploysPerMinute {
+                    window.deploys += 1
+                    reserved = true
+                } else {
+                    allowed = false
+                }
                 limit = deploysPerMinute
                 used = window.deploys
             }
             state.windows[key] = window
             return Decision(
                 allowed: allowed, limit: limit, remaining: max(0, limit - used), reset: reset,
-                retryAfter: max(1, reset - seconds))
+                retryAfter: max(1, reset - seconds), deployReserved: reserved)
+        }
+    }
+
+    /// Gives back a deploy slot reserved by `decision` (the request made no release), if its
+    /// window is still the current one.
+    func refundDeploy(_ key: String, _ decision: Decision) {
+        guard decision.deployReserved else { return }
+        state.withLock { state in
+            guard var window = state.windows[key], window.start + Self.windowSeconds == decision.reset, window.deploys > 0
+            else { return }
+            window.deploys -= 1
+            state.windows[key] = window
         }
     }
 

@@ -4,7 +4,9 @@ import Hummingbird
 import PvdifyStore
 
 /// The first thing every request meets: authenticates the bearer token (all but health), applies
-/// the rate limits, and puts the `X-RateLimit-*` headers on every response, errors included.
+/// the rate limits (a route that may create releases reserves a deploy slot, given back when it
+/// made none), puts the `X-RateLimit-*` headers on every response, errors included, and records
+/// mutating calls and refusals in the audit log.
 struct RequestGate: RouterMiddleware {
     typealias Context = APIRequestContext
 
@@ -12,10 +14,13 @@ struct RequestGate: RouterMiddleware {
     let limiter: RateLimiter
     /// Renders errors raised here (a store fault while authenticating) as the inner layer would.
     let errors: ErrorEnvelope
+    let routes: RouteTable
 
     static let healthPaths: Set<String> = ["/health", "/api/v1/health"]
+    static let mutatingMethods: Set<HTTPRequest.Method> = [.post, .put, .patch, .delete]
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let started = Date()
         var context = context
         let path = request.uri.path
         var authenticated = Self.healthPaths.contains(path)
@@ -28,8 +33,10 @@ struct RequestGate: RouterMiddleware {
                 failure = error
             }
         }
+        let mutating = Self.mutatingMethods.contains(request.method)
+        let route = mutating ? routes.endpoint(request.method, path) : nil
         context.rateLimitKey = context.token.map { "token:\($0.id)" } ?? "addr:\(context.remoteAddress ?? "unknown")"
-        let decision = limiter.admit(context.rateLimitKey, deploy: request.method == .post && Self.isDeploy(path))
+        let decision = limiter.admit(context.rateLimitKey, deploy: route?.0.createsReleases == true)
 
         var response: Response
         if let failure {
@@ -43,12 +50,40 @@ struct RequestGate: RouterMiddleware {
             error.headers[.wwwAuthenticate] = "Bearer"
             response = error.response()
         } else {
-            response = try await next(request, context)
+            do {
+                response = try await next(request, context)
+            } catch {
+                limiter.refundDeploy(context.rateLimitKey, decision)
+                audit(request, context, route: route, status: 500, at: started)
+                throw error
+            }
         }
+        if !context.record.releaseCreated { limiter.refundDeploy(context.rateLimitKey, decision) }
         response.headers[.rateLimitLimit] = String(decision.limit)
         response.headers[.rateLimitRemaining] = String(decision.remaining)
         response.headers[.rateLimitReset] = String(decision.reset)
+        let status = Int(response.status.code)
+        if mutating || status == 401 || status == 403 {
+            audit(request, context, route: route ?? routes.endpoint(request.method, path), status: status, at: started)
+        }
         return response
+    }
+
+    /// Records the call: who, from where, the route pattern and app (never the raw path or a body).
+    func audit(_ request: Request, _ context: Context, route: (RouteTable.Endpoint, app: String?)?, status: Int, at time: Date) {
+        let app = context.record.apps?.joined(separator: ",") ?? route?.app.flatMap(Self.plausibleAppName)
+        store.recordAudit(AuditEntry(
+            time: time, tokenID: context.token?.id, tokenName: context.token?.name, source: context.remoteAddress,
+            method: request.method.rawValue, route: route?.0.path, app: app, status: status))
+    }
+
+    /// A path's app segment as recorded: only what could be an app name, so no stray text
+    /// (or a secret pasted into a URL) lands in the log.
+    static func plausibleAppName(_ text: String) -> String? {
+        guard (1...63).contains(text.utf8.count),
+              text.utf8.allSatisfy({ (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: "-") })
+        else { return nil }
+        return text
     }
 
     static func bearerToken(_ request: Request) -> String? {
@@ -57,13 +92,6 @@ struct RequestGate: RouterMiddleware {
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
         let token = parts[1].trimmingCharacters(in: .whitespaces)
         return token.isEmpty ? nil : token
-    }
-
-    /// Deploys: `POST /api/v1/apps/{name}/releases`, `/rollback`, `/previews`.
-    static func isDeploy(_ path: String) -> Bool {
-        let parts = path.split(separator: "/")
-        return parts.count == 5 && parts[0] == "api" && parts[1] == "v1" && parts[2] == "apps"
-            && ["releases", "rollback", "previews"].contains(parts[4])
     }
 }
 

@@ -95,6 +95,7 @@ enum Present {
             "apps": token.apps.map(JSONValue.strings) ?? .null,
             "created_at": .time(token.createdAt),
             "last_used_at": .time(token.lastUsedAt),
+            "expires_at": .time(token.expiresAt),
         ]
     }
 

@@ -12,25 +12,35 @@ public final class RouteTable: @unchecked Sendable {
         public let path: String
         /// nil: no token needed (health).
         public let scope: Scope?
+        /// Whether the route may create releases, so that it counts against the deploy limit.
+        public let createsReleases: Bool
     }
 
     public private(set) var endpoints: [Endpoint] = []
     let router: Router<APIRequestContext>
+    let access: AppAccess
 
-    init(router: Router<APIRequestContext>) { self.router = router }
+    init(router: Router<APIRequestContext>, access: AppAccess) {
+        self.router = router
+        self.access = access
+    }
 
     typealias Handler = @Sendable (Request, APIRequestContext) async throws -> Response
 
     /// Adds a route; the handler runs only for a token with `scope` that reaches the `{name}` app.
-    func add(_ method: HTTPRequest.Method, _ path: String, scope: Scope?, _ handler: @escaping Handler) {
-        endpoints.append(Endpoint(method: method, path: path, scope: scope))
+    /// A route that `createsReleases` reserves a deploy slot before it runs (see `RequestGate`).
+    func add(
+        _ method: HTTPRequest.Method, _ path: String, scope: Scope?, createsReleases: Bool = false, _ handler: @escaping Handler
+    ) {
+        endpoints.append(Endpoint(method: method, path: path, scope: scope, createsReleases: createsReleases))
+        let access = access
         router.on(RouterPath(path), method: method) { request, context in
             if let scope {
                 guard let token = context.token else { throw APIError.unauthorized() }
                 guard token.allows(scope) else {
                     throw APIError.forbidden("This token has no '\(scope.rawValue)' scope")
                 }
-                if let app = context.parameters.get("name"), !token.reaches(app: app) {
+                if let app = context.parameters.get("name"), try await !access.allows(token, app: app) {
                     throw APIError.forbidden("This token may not access app '\(app)'")
                 }
             }
@@ -41,12 +51,23 @@ public final class RouteTable: @unchecked Sendable {
     /// The methods registered for a concrete path, for 405 answers.
     func methods(matching path: String) -> [HTTPRequest.Method] {
         let parts = path.split(separator: "/", omittingEmptySubsequences: false)
-        return endpoints.filter { endpoint in
-            let pattern = endpoint.path.split(separator: "/", omittingEmptySubsequences: false)
-            guard pattern.count == parts.count else { return false }
-            return zip(pattern, parts).allSatisfy { pattern, part in
-                (pattern.hasPrefix("{") && !part.isEmpty) || pattern == part
-            }
-        }.map(\.method)
+        return endpoints.filter { Self.matches($0.path, parts) }.map(\.method)
+    }
+
+    /// The endpoint serving `method` on a concrete path, with the path's `{name}` (the app), if any.
+    func endpoint(_ method: HTTPRequest.Method, _ path: String) -> (Endpoint, app: String?)? {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard let endpoint = endpoints.first(where: { $0.method == method && Self.matches($0.path, parts) }) else { return nil }
+        let pattern = endpoint.path.split(separator: "/", omittingEmptySubsequences: false)
+        let app = zip(pattern, parts).first { $0.0 == "{name}" }.map { String($0.1) }
+        return (endpoint, app)
+    }
+
+    static func matches(_ template: String, _ parts: [Substring]) -> Bool {
+        let pattern = template.split(separator: "/", omittingEmptySubsequences: false)
+        guard pattern.count == parts.count else { return false }
+        return zip(pattern, parts).allSatisfy { pattern, part in
+            (pattern.hasPrefix("{") && !part.isEmpty) || pattern == part
+        }
     }
 }

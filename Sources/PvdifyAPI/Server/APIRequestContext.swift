@@ -10,6 +10,8 @@ public struct APIRequestContext: RequestContext {
     /// The rate-limit bucket of this request (token id, or client address).
     public var rateLimitKey: String = ""
     public let remoteAddress: String?
+    /// What the handler reports back to the request gate (releases made, apps named).
+    let record = RequestRecord()
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

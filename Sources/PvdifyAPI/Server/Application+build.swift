@@ -10,15 +10,17 @@ public enum PvdifyAPIServer {
         store: Store, logs: AppLogs, settings: APISettings, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
     ) -> (Router<APIRequestContext>, RouteTable) {
         let router = Router(context: APIRequestContext.self)
-        let routes = RouteTable(router: router)
+        let access = AppAccess(store: store)
+        let routes = RouteTable(router: router, access: access)
         let limiter = RateLimiter(
             requestsPerMinute: settings.requestsPerMinute, deploysPerMinute: settings.deploysPerMinute,
             concurrentStreams: settings.concurrentLogStreams)
         // Middleware is added before routes: Hummingbird wraps each route when it is registered.
         let errors = ErrorEnvelope(routes: routes)
-        router.add(middleware: RequestGate(store: store, limiter: limiter, errors: errors))
+        router.add(middleware: RequestGate(store: store, limiter: limiter, errors: errors, routes: routes))
         router.add(middleware: errors)
-        let services = APIServices(store: store, logs: logs, settings: settings, limiter: limiter)
+        let services = APIServices(
+            store: store, logs: logs, settings: settings, limiter: limiter, streams: TokenStreams(), access: access)
         HealthController(services: services).register(in: routes)
         TokensController(services: services).register(in: routes)
         AppsController(services: services).register(in: routes)
@@ -31,6 +33,7 @@ public enum PvdifyAPIServer {
         LogsController(services: services).register(in: routes)
         PreviewsController(services: services).register(in: routes)
         MetricsController(registry: metrics).register(in: routes)
+        AuditController(services: services).register(in: routes)
         return (router, routes)
     }
 

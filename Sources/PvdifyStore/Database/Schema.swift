@@ -84,6 +84,31 @@ enum Schema {
                 ALTER TABLE domains ADD COLUMN dns_message TEXT;
                 """)
         }
+        // Tokens may expire (`expires_at`, Unix seconds; NULL never).
+        migrator.registerMigration("tokens-expiry") { db in
+            try db.execute(sql: "ALTER TABLE tokens ADD COLUMN expires_at REAL")
+        }
+        // Admin tokens can no longer be limited to apps; those that were become write tokens.
+        migrator.registerMigration("tokens-no-app-limited-admin", migrate: TokenMigrations.reduceAppLimitedAdmins)
+        // The audit log: one row per mutating call or refused request, never a body or secret.
+        migrator.registerMigration("audit-log") { db in
+            try db.execute(sql: """
+                CREATE TABLE audit_log (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    at REAL NOT NULL,
+                    token_id TEXT,
+                    token_name TEXT,
+                    source TEXT,
+                    method TEXT NOT NULL,
+                    route TEXT,
+                    app TEXT,
+                    status INTEGER NOT NULL
+                );
+                CREATE INDEX audit_log_at ON audit_log(at);
+                CREATE INDEX audit_log_app ON audit_log(app, id);
+                CREATE INDEX audit_log_token ON audit_log(token_id, id);
+                """)
+        }
         return migrator
     }
 }

@@ -15,7 +15,9 @@ public final class Store: Sendable {
     /// Names of apps whose observed status changed (the route reconciler follows upstreams).
     public let statusChanges = ChangeFeed()
     /// Authenticated tokens by secret hash, so a request costs no token query; emptied on revocation.
-    let tokenCache = Mutex<[Data: APIToken]>([:])
+    let tokenCache = Mutex(TokenCache())
+    /// Audit entries not yet written; flushed in batches, and at `close()`.
+    let auditBuffer = AuditBuffer()
     let viewCache = AppViewCache()
 
     /// Opens (creating and migrating) `<dataDirectory>/pvdify.sqlite`.
@@ -47,6 +49,7 @@ public final class Store: Sendable {
 
     /// Closes the database after the last write.
     public func close() throws {
+        try flushAuditNow()
         changes.finish()
         statusChanges.finish()
         try pool.close()

@@ -1,0 +1,107 @@
+import Foundation
+import GRDB
+import PvdifyModel
+import Testing
+@testable import PvdifyStore
+
+/// Tokens (revocation under load, expiry, the admin migration) and the audit log, at the store.
+@Suite struct AuthStoreTests {
+    @Test func aRevokedTokenIsNeverCachedAgain() async throws {
+        try await withStore { store, _ in
+            for index in 0..<20 {
+                let (token, secret) = try await store.createToken(name: "busy-\(index)", scopes: [.read], apps: nil)
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for _ in 0..<8 {
+                        group.addTask { for _ in 0..<20 { _ = try await store.authenticate(secret: secret) } }
+                    }
+                    group.addTask { try await store.revokeToken(id: token.id) }
+                    try await group.waitForAll()
+                }
+                #expect(try await store.authenticate(secret: secret) == nil, "token \(index) outlived its revocation")
+                await #expect(throws: StoreError.self) { try await store.revokeToken(id: token.id) }
+            }
+        }
+    }
+
+    @Test func expiredTokensAreRefused() async throws {
+        try await withStore { store, _ in
+            let now = Date()
+            let (token, secret) = try await store.createToken(
+                name: "brief", scopes: [.read], apps: nil, expiresAt: now.addingTimeInterval(60))
+            #expect(try await store.authenticate(secret: secret, now: now)?.id == token.id)
+            #expect(try await store.authenticate(secret: secret, now: now.addingTimeInterval(61)) == nil)
+            #expect(try await store.tokens().first?.expiresAt != nil)
+        }
+    }
+
+    @Test func appLimitedAdminTokensAreReducedToWrite() async throws {
+        try await withStore { store, _ in
+            try await store.pool.write { db in
+                try db.execute(sql: """
+                    INSERT INTO tokens (id, name, hash, scopes, apps, created_at) VALUES
+                        ('tok_a', 'limited-admin', randomblob(32), '["admin","read"]', '["web"]', 0),
+                        ('tok_b', 'admin', randomblob(32), '["admin"]', NULL, 0),
+                        ('tok_c', 'limited-deploy', randomblob(32), '["deploy"]', '["web"]', 0)
+                    """)
+                try TokenMigrations.reduceAppLimitedAdmins(db)
+            }
+            let scopes = Dictionary(uniqueKeysWithValues: try await store.tokens().map { ($0.name, $0.scopes) })
+            #expect(scopes["limited-admin"] == [.read, .write])
+            #expect(scopes["admin"] == [.admin])
+            #expect(scopes["limited-deploy"] == [.deploy])
+        }
+    }
+
+    static func entry(_ app: String?, token: String? = "tok_1", at time: Date = Date(), status: Int = 200) -> AuditEntry {
+        AuditEntry(
+            time: time, tokenID: token, tokenName: token.map { "name-\($0)" }, source: "127.0.0.1", method: "POST",
+            route: "/api/v1/apps/{name}/config", app: app, status: status)
+    }
+
+    @Test func auditEntriesAreFilteredNewestFirst() async throws {
+        try await withStore { store, _ in
+            let start = Date(timeIntervalSince1970: 1_800_000_000)
+            store.recordAudit(Self.entry("web", at: start))
+            store.recordAudit(Self.entry("api", token: "tok_2", at: start.addingTimeInterval(10), status: 403))
+            store.recordAudit(Self.entry("web,api", at: start.addingTimeInterval(20)))
+            store.recordAudit(Self.entry(nil, token: nil, at: start.addingTimeInterval(30), status: 401))
+            let all = try await store.auditEntries(AuditQuery())
+            #expect(all.map(\.time) == (0..<4).reversed().map { start.addingTimeInterval(Double($0) * 10) })
+            #expect(try await store.auditEntries(AuditQuery(app: "api")).count == 2)
+            #expect(try await store.auditEntries(AuditQuery(app: "we")).isEmpty)
+            #expect(try await store.auditEntries(AuditQuery(token: "tok_2")).map(\.status) == [403])
+            #expect(try await store.auditEntries(AuditQuery(token: "name-tok_1")).count == 2)
+            #expect(try await store.auditEntries(AuditQuery(since: start.addingTimeInterval(15))).count == 2)
+            #expect(try await store.auditEntries(AuditQuery(until: start.addingTimeInterval(15))).count == 2)
+            #expect(try await store.auditEntries(AuditQuery(limit: 1)).first?.outcome == "denied")
+        }
+    }
+
+    @Test func theAuditLogIsTrimmedToItsRetention() async throws {
+        try await withStore { store, _ in
+            let now = Date()
+            store.recordAudit(Self.entry("ancient", at: now.addingTimeInterval(-100 * 86_400)))
+            for index in 0..<30 { store.recordAudit(Self.entry("app\(index)", at: now.addingTimeInterval(Double(index - 30)))) }
+            try await store.flushAudit()
+            try await store.trimAudit(retention: AuditRetention(maxEntries: 10, maxAge: 90 * 86_400), now: now)
+            let kept = try await store.auditEntries(AuditQuery(limit: 1_000))
+            #expect(kept.count == 10)
+            #expect(!kept.contains { $0.app == "ancient" })
+            #expect(kept.map(\.app) == (20..<30).reversed().map { "app\($0)" })
+            try await store.trimAudit(retention: AuditRetention(maxEntries: 100, maxAge: 5), now: now)
+            #expect(try await store.auditEntries(AuditQuery(limit: 1_000)).map(\.app) == (25..<30).reversed().map { "app\($0)" })
+        }
+    }
+
+    @Test func pendingAuditEntriesAreWrittenWhenTheStoreCloses() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pvdify-store-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let secrets = try SecretBox.load(dataDirectory: directory, environmentKey: nil)
+        let store = try Store(dataDirectory: directory, secrets: secrets)
+        store.recordAudit(Self.entry("web"))
+        try store.close()
+        let reopened = try Store(dataDirectory: directory, secrets: secrets)
+        #expect(try await reopened.auditEntries(AuditQuery()).map(\.app) == ["web"])
+        try reopened.close()
+    }
+}
