@@ -23,6 +23,25 @@ import Testing
         }
     }
 
+    /// The interleaving behind the defect, made certain: a lookup reads the token before the
+    /// revocation commits, and only writes its `last_used_at` (and caches the token) after it.
+    @Test func aLookupThatRacedTheRevocationDoesNotCacheTheToken() async throws {
+        try await withStore { store, _ in
+            let (token, secret) = try await store.createToken(name: "raced", scopes: [.read], apps: nil)
+            // Hold the writer, so the revocation's delete waits in line.
+            let busy = Task { try await store.pool.write { _ in Thread.sleep(forTimeInterval: 0.3) } }
+            try await Task.sleep(for: .milliseconds(50))
+            let revocation = Task { try await store.revokeToken(id: token.id) }
+            try await Task.sleep(for: .milliseconds(50))
+            // Reads the token (the delete has not committed), then queues its write behind the delete.
+            let lookup = Task { try await store.authenticate(secret: secret) }
+            try await busy.value
+            try await revocation.value
+            _ = try await lookup.value
+            #expect(try await store.authenticate(secret: secret) == nil, "the revoked token was cached again")
+        }
+    }
+
     @Test func expiredTokensAreRefused() async throws {
         try await withStore { store, _ in
             let now = Date()

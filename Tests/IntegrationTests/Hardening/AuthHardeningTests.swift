@@ -17,17 +17,29 @@ import Testing
     @Test func aTokenRevokedWhileInUseNeverWorksAgain() async throws {
         let auth = try await AuthDaemon.start()
         do {
+            #expect(try await auth.send("POST", "/apps", json: #"{"name":"load"}"#).status == 201)
             var tokens: [(id: String, secret: String)] = []
-            for index in 0..<60 { tokens.append(try await auth.createToken("busy-\(index)", scopes: ["read"])) }
-            // Five tokens at a time, each used by 8 concurrent clients while it is revoked.
-            for batch in stride(from: 0, to: tokens.count, by: 5) {
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    for token in tokens[batch..<min(batch + 5, tokens.count)] {
-                        group.addTask { try await Self.revokeWhileInUse(auth, token) }
+            for index in 0..<150 { tokens.append(try await auth.createToken("busy-\(index)", scopes: ["read"])) }
+            // Other writes keep the store's writer busy, so each revocation waits in line while
+            // the token is being used, as on a loaded server.
+            let load = StopFlag()
+            let writers = (0..<6).map { worker in
+                Task {
+                    var round = 0
+                    while !load.isSet {
+                        round += 1
+                        let value = String(repeating: "\(worker)\(round % 10)", count: 8_000)
+                        _ = try? await BusyClient.status(
+                            "PATCH", auth.api + "/apps/load/config", token: auth.admin, json: #"{"vars":{"V\#(worker)":"\#(value)"}}"#)
                     }
-                    try await group.waitForAll()
                 }
             }
+            // As the attacker did: each token used by 8 concurrent clients while it is revoked.
+            for (index, token) in tokens.enumerated() {
+                try await Self.useWhileRevoking(auth, token, offset: .milliseconds(index % 10))
+            }
+            load.set()
+            for writer in writers { await writer.value }
             // For a while afterwards, every revoked token is refused, every time.
             var stillWorking: Set<String> = []
             for _ in 0..<3 {
@@ -37,7 +49,7 @@ import Testing
                 }
                 try await Task.sleep(for: .milliseconds(500))
             }
-            #expect(stillWorking.isEmpty, "revoked tokens still accepted: \(stillWorking.sorted())")
+            #expect(stillWorking.isEmpty, "\(stillWorking.count) revoked tokens still accepted: \(stillWorking.sorted())")
             let listed = try await auth.send("GET", "/tokens")
             let ids = Set((listed.json["tokens"]?.arrayValue ?? []).compactMap { $0["id"]?.stringValue })
             #expect(ids.isDisjoint(with: tokens.map(\.id)))
@@ -47,22 +59,24 @@ import Testing
         await auth.stop()
     }
 
-    static func revokeWhileInUse(_ auth: AuthDaemon, _ token: (id: String, secret: String)) async throws {
+    /// Sends the revocation, and `offset` later starts 8 clients using the token until just after it answered.
+    static func useWhileRevoking(_ auth: AuthDaemon, _ token: (id: String, secret: String), offset: Duration) async throws {
         let stop = StopFlag()
         try await withThrowingTaskGroup(of: Void.self) { users in
+            users.addTask {
+                let status = try await BusyClient.status("DELETE", auth.api + "/tokens/\(token.id)", token: auth.admin)
+                #expect(status == 204)
+                try await Task.sleep(for: .milliseconds(20))
+                stop.set()
+            }
+            try await Task.sleep(for: offset)
             for _ in 0..<8 {
                 users.addTask {
                     while !stop.isSet {
-                        _ = try? await HTTP.request("GET", auth.api + "/whoami", token: token.secret)
+                        _ = try? await BusyClient.status("GET", auth.api + "/whoami", token: token.secret)
                     }
                 }
             }
-            try await Task.sleep(for: .milliseconds(40))
-            let revoked = try await auth.send("DELETE", "/tokens/\(token.id)")
-            #expect(revoked.status == 204)
-            // Keep using it just after the revocation, as the attacker did.
-            try await Task.sleep(for: .milliseconds(40))
-            stop.set()
             try await users.waitForAll()
         }
     }
