@@ -10,9 +10,15 @@ final class AuditBuffer: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Most entries held while the store cannot be written (a full disk): memory stays bounded,
+    /// the oldest pending entries give way.
+    static let maxPending = 100_000
 
     func append(_ entry: AuditEntry) {
-        state.withLock { $0.pending.append(entry) }
+        state.withLock { state in
+            if state.pending.count >= Self.maxPending { state.pending.removeFirst(state.pending.count - Self.maxPending + 1) }
+            state.pending.append(entry)
+        }
     }
 
     /// Everything pending, emptying the buffer.
@@ -25,7 +31,10 @@ final class AuditBuffer: Sendable {
 
     /// Puts entries back at the front after a failed write, so they are tried again.
     func putBack(_ entries: [AuditEntry]) {
-        state.withLock { $0.pending.insert(contentsOf: entries, at: 0) }
+        state.withLock { state in
+            state.pending.insert(contentsOf: entries, at: 0)
+            if state.pending.count > Self.maxPending { state.pending.removeFirst(state.pending.count - Self.maxPending) }
+        }
     }
 
     /// Counts `written` entries; true when the log is due a trim (every 1,000 entries, hourly, and first).
