@@ -18,6 +18,7 @@ struct RequestGate: RouterMiddleware {
 
     static let healthPaths: Set<String> = ["/health", "/api/v1/health"]
     static let mutatingMethods: Set<HTTPRequest.Method> = [.post, .put, .patch, .delete]
+    static let appNameBytes = Set("abcdefghijklmnopqrstuvwxyz0123456789-".utf8)
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let started = Date()
@@ -80,9 +81,7 @@ struct RequestGate: RouterMiddleware {
     /// A path's app segment as recorded: only what could be an app name, so no stray text
     /// (or a secret pasted into a URL) lands in the log.
     static func plausibleAppName(_ text: String) -> String? {
-        guard (1...63).contains(text.utf8.count),
-              text.utf8.allSatisfy({ (UInt8(ascii: "a")...UInt8(ascii: "z")).contains($0) || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) || $0 == UInt8(ascii: "-") })
-        else { return nil }
+        guard (1...63).contains(text.utf8.count), text.utf8.allSatisfy(appNameBytes.contains) else { return nil }
         return text
     }
 
