@@ -91,6 +91,8 @@ import Testing
             #expect(entries.first?["status"] == 403)
             #expect(try await api.get("/api/v1/audit?since=yesterday").errorField == "since")
             #expect(try await api.get("/api/v1/audit?limit=0").errorField == "limit")
+            #expect(try await api.get("/api/v1/audit?app=1abc").errorField == "app")
+            #expect(try await api.get("/api/v1/audit?app=abc-").errorField == "app")
             #expect(try await api.get("/api/v1/audit?app=myapp&limit=1").json["entries"]?.arrayValue?.count == 1)
         }
     }

@@ -33,7 +33,10 @@ struct AuditController {
         }
         var query = AuditQuery()
         if let app = text("app") {
-            guard RequestGate.plausibleAppName(app) != nil else { throw APIError.invalid("must be an app name", field: "app") }
+            // A DNS label, as app names are: a letter first, no `-` last.
+            guard RequestGate.plausibleAppName(app) != nil, app.first?.isLetter == true, app.last != "-" else {
+                throw APIError.invalid("must be an app name", field: "app")
+            }
             query.app = app
         }
         if let token = text("token") {
