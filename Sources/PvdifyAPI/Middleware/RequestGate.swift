@@ -45,6 +45,8 @@ struct RequestGate: RouterMiddleware {
         } else {
             response = try await next(request, context)
         }
+        // HEAD answers as GET does, without the body (errors included).
+        if request.method == .head { response = response.createHeadResponse() }
         response.headers[.rateLimitLimit] = String(decision.limit)
         response.headers[.rateLimitRemaining] = String(decision.remaining)
         response.headers[.rateLimitReset] = String(decision.reset)

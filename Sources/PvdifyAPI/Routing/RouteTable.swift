@@ -22,9 +22,11 @@ public final class RouteTable: @unchecked Sendable {
     typealias Handler = @Sendable (Request, APIRequestContext) async throws -> Response
 
     /// Adds a route; the handler runs only for a token with `scope` that reaches the `{name}` app.
+    /// A GET route also answers HEAD (RFC 9110 9.3.2): the same status and headers, and the
+    /// outermost middleware drops the body. HEAD is not listed in `endpoints` (nor in the spec).
     func add(_ method: HTTPRequest.Method, _ path: String, scope: Scope?, _ handler: @escaping Handler) {
         endpoints.append(Endpoint(method: method, path: path, scope: scope))
-        router.on(RouterPath(path), method: method) { request, context in
+        let guarded: Handler = { request, context in
             if let scope {
                 guard let token = context.token else { throw APIError.unauthorized() }
                 guard token.allows(scope) else {
@@ -36,17 +38,46 @@ public final class RouteTable: @unchecked Sendable {
             }
             return try await handler(request, context)
         }
+        router.on(RouterPath(path), method: method, use: guarded)
+        if method == .get { router.on(RouterPath(path), method: .head, use: guarded) }
     }
 
-    /// The methods registered for a concrete path, for 405 answers.
+    /// The methods served on a concrete path, for 405 answers and their `Allow` header. As in the
+    /// router, a literal segment wins over a parameter: `/config/secrets` is the secrets route,
+    /// never `/config/{key}` with key `secrets`, so only the best-matching pattern counts.
     func methods(matching path: String) -> [HTTPRequest.Method] {
         let parts = path.split(separator: "/", omittingEmptySubsequences: false)
-        return endpoints.filter { endpoint in
+        var best: (rank: [Bool], methods: [HTTPRequest.Method])?
+        for endpoint in endpoints {
             let pattern = endpoint.path.split(separator: "/", omittingEmptySubsequences: false)
-            guard pattern.count == parts.count else { return false }
-            return zip(pattern, parts).allSatisfy { pattern, part in
-                (pattern.hasPrefix("{") && !part.isEmpty) || pattern == part
+            guard pattern.count == parts.count else { continue }
+            var rank: [Bool] = []
+            for (segment, part) in zip(pattern, parts) {
+                if segment == part {
+                    rank.append(true)
+                } else if segment.hasPrefix("{") && !part.isEmpty {
+                    rank.append(false)
+                } else {
+                    rank = []
+                    break
+                }
             }
-        }.map(\.method)
+            guard rank.count == parts.count else { continue }
+            if let current = best, current.rank == rank {
+                best?.methods.append(endpoint.method)
+            } else if best == nil || Self.isBetter(rank, than: best!.rank) {
+                best = (rank, [endpoint.method])
+            }
+        }
+        guard var methods = best?.methods else { return [] }
+        if methods.contains(.get) { methods.append(.head) }
+        return methods
+    }
+
+    /// Whether a match is more literal than another: the first segment where they differ is
+    /// literal in it, as the router's tree decides segment by segment.
+    static func isBetter(_ rank: [Bool], than other: [Bool]) -> Bool {
+        guard let difference = zip(rank, other).first(where: { $0 != $1 }) else { return false }
+        return difference.0
     }
 }
