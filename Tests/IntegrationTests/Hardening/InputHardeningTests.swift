@@ -49,9 +49,9 @@ import Testing
         defer { daemon.cleanUp() }
         let api = "\(daemon.baseURL)/api/v1"
         let deep = Self.manifest("deep", extra: "spec:\n  processes: " + String(repeating: "[", count: 65) + String(repeating: "]", count: 65) + "\n")
-        let long = Self.manifest("long", extra: "spec:\n  image: \"" + String(repeating: "a", count: 65 * 1024) + "\"\n")
+        let long = Self.manifest("long", extra: "spec:\n  image: \"" + String(repeating: "a", count: 129 * 1024) + "\"\n")
         let many = String(repeating: "--- {}\n", count: 1_001)
-        for (body, words) in [(deep, "deeper than 64"), (long, "longer than 64 KiB"), (many, "more than 1000 documents")] {
+        for (body, words) in [(deep, "deeper than 64"), (long, "longer than 128 KiB"), (many, "more than 1000 documents")] {
             let reply = try await HostileRequest.send("POST", "\(api)/apply", token: Self.token, body: body, contentType: "application/yaml")
             #expect(reply.status == 422, "\(reply.body.prefix(300))")
             #expect(reply.body.contains(words), "\(reply.body.prefix(300))")
@@ -153,6 +153,24 @@ import Testing
             #expect(reply.status == 422, "\(extra)")
             #expect(reply.body.contains(field), "\(reply.body)")
         }
+    }
+
+    /// Sizes and durations past the integer range were multiplied unchecked: one request stopped the daemon.
+    @Test func overflowingSizesAndDurationsAreRefused() async throws {
+        let daemon = try await Self.daemon()
+        defer { daemon.cleanUp() }
+        let api = "\(daemon.baseURL)/api/v1"
+        #expect(try await HTTP.request("POST", "\(api)/apps", token: Self.token, json: #"{"name":"big"}"#).status == 201)
+        let longDuration = String(repeating: "999999999h", count: 3_000)
+        let cases: [(String, String)] = [
+            (#"{"resources":{"memory":"999999999999G"}}"#, "resources.memory"),
+            (#"{"healthcheck":{"interval":"\#(longDuration)"}}"#, "healthcheck.interval"),
+        ]
+        for (body, field) in cases {
+            let reply = try await HTTP.request("PATCH", "\(api)/apps/big", token: Self.token, json: body)
+            #expect(reply.status == 422 && reply.body.contains(#""field":"\#(field)""#), "\(reply.body)")
+        }
+        #expect(try await HTTP.request("GET", "\(daemon.baseURL)/health").status == 200)
     }
 
     @Test func duplicateJSONKeysAreRefused() async throws {
