@@ -29,7 +29,10 @@ struct RequestGate: RouterMiddleware {
             }
         }
         context.rateLimitKey = context.token.map { "token:\($0.id)" } ?? "addr:\(context.remoteAddress ?? "unknown")"
-        let decision = limiter.admit(context.rateLimitKey, deploy: request.method == .post && Self.isDeploy(path))
+        // The deploy limit counts deploys: a request without a valid token deploys nothing, and
+        // must be told 401 (it still counts against the address's request limit).
+        let deploys = context.token != nil && request.method == .post && Self.isDeploy(path)
+        let decision = limiter.admit(context.rateLimitKey, deploy: deploys)
 
         var response: Response
         if let failure {

@@ -10,7 +10,9 @@ public struct DocumentLimits: Sendable, Equatable {
     /// Bytes in one scalar or string (keys included).
     public var maxScalarBytes: Int
 
-    public init(maxDocuments: Int = 1_000, maxDepth: Int = 64, maxNodes: Int = 100_000, maxScalarBytes: Int = 64 * 1024) {
+    /// The scalar bound is 128 KiB so that the longest config value (32768 characters, each up to
+    /// four bytes in UTF-8) still fits.
+    public init(maxDocuments: Int = 1_000, maxDepth: Int = 64, maxNodes: Int = 100_000, maxScalarBytes: Int = 128 * 1024) {
         self.maxDocuments = maxDocuments
         self.maxDepth = maxDepth
         self.maxNodes = maxNodes
