@@ -34,5 +34,6 @@ if [ $# -gt 0 ]; then
 fi
 echo "test: unit, API, CLI and DNS tests"
 swift test --skip-build --skip "$podman_suites"
+PVDIFY_TEST_STATE=$state hack/fuzz-api.sh  # API fuzz: schemathesis against the debug pvdifyd built above
 echo "test: integration tests on real Podman, Caddy and the registry"
 swift test --skip-build --no-parallel --filter "$podman_suites"

@@ -86,6 +86,26 @@ import Testing
         #expect(try ManifestSource.parse("---\n---\nkind: App\n---\n", file: "d.yaml").map(\.position) == [2])
     }
 
+    /// The server's limits hold for files too, checked before the text is composed: an alias bomb
+    /// is refused at once instead of expanding, and so is nesting past 64 levels.
+    @Test func hostileFilesAreRefusedBeforeComposing() {
+        var bomb = "x0: &a0 [" + Array(repeating: "lol", count: 9).joined(separator: ", ") + "]\n"
+        for level in 1..<12 {
+            bomb += "x\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 9).joined(separator: ", ") + "]\n"
+        }
+        let deep = "spec: " + String(repeating: "[", count: 70) + String(repeating: "]", count: 70) + "\n"
+        for (text, words) in [(bomb, "anchors and aliases"), (deep, "deeper than 64")] {
+            do {
+                _ = try ManifestSource.parse(text, file: "bomb.yaml")
+                Issue.record("accepted \(words)")
+            } catch let error as CLIError {
+                #expect(error.message.hasPrefix("bomb.yaml: ") && error.message.contains(words), "\(error.message)")
+            } catch {
+                Issue.record("unexpected \(error)")
+            }
+        }
+    }
+
     @Test func serverErrorsAreMappedBackToFiles() throws {
         let documents = try ManifestSource.parse(
             "apiVersion: pvdify.win/v1\nkind: App\nmetadata:\n  name: shop\nspec:\n  secrets: [STRIPE_KEY]\n", file: "shop.yaml")
@@ -100,9 +120,9 @@ import Testing
 
     static let validSamples: [String] = [
         #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a"}}"#,
-        #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a","labels":{"app.kubernetes.io/name":"x","n":3}},"spec":null}"#,
+        #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a","labels":{"app.kubernetes.io/name":"x","n":"3"}},"spec":null}"#,
         #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a-1"},"spec":{"image":null,"processes":{"web":{"count":2.0},"worker":{"command":null}}}}"#,
-        #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a"},"spec":{"config":{"N":3,"F":true,"S":"x"},"secrets":["API_KEY"]}}"#,
+        #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a"},"spec":{"config":{"N":"3","F":"true","S":"x"},"secrets":["API_KEY"]}}"#,
         #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a"},"status":{"phase":"running","anything":[1,2]}}"#,
         #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a"},"spec":{"image":"reg.io:5000/org/app@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}}"#,
         #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a"},"spec":{"image":"nginx"}}"#,
@@ -145,6 +165,9 @@ import Testing
         #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a"},"spec":{"config":{"K":null}}}"#,
         #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a"},"spec":{"config":{"K":"[REDACTED]"}}}"#,
         #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a"},"spec":{"config":{"K":["x"]}}}"#,
+        #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a"},"spec":{"config":{"N":3}}}"#,
+        #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a"},"spec":{"config":{"F":true}}}"#,
+        #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a","labels":{"n":3}}}"#,
         #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a"},"spec":{"secrets":["bad-name"]}}"#,
         #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a"},"spec":{"resources":{"memory":"lots"}}}"#,
         #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a"},"spec":{"resources":{"cpu":0}}}"#,

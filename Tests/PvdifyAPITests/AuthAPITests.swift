@@ -94,6 +94,11 @@ import Testing
             #expect(try await api.post("/api/v1/tokens", #"{"name":"bad name","scopes":["read"]}"#).errorField == "name")
             #expect(try await api.post("/api/v1/tokens", #"{"name":"x","scopes":["read"],"apps":["Bad"]}"#).errorField == "apps[0]")
 
+            // A token cannot revoke itself (another admin token can).
+            let own = try #require(try await api.get("/api/v1/tokens").json["tokens"]?.arrayValue?.first { $0["name"] == "admin" }?["id"]?.stringValue)
+            #expect(try await api.delete("/api/v1/tokens/\(own)").status == .conflict)
+            #expect(try await api.get("/api/v1/whoami").status == .ok)
+
             #expect(try await api.delete("/api/v1/tokens/\(id)").status == .noContent)
             #expect(try await api.get("/api/v1/whoami", auth: .bearer(secret)).status == .unauthorized)
             #expect(try await api.delete("/api/v1/tokens/\(id)").status == .notFound)

@@ -113,10 +113,16 @@ import Testing
             #expect(try await api.post("/api/v1/apps/myapp/config/secrets", #"{"name":"K"}"#).errorField == "value")
             #expect(try await api.post("/api/v1/apps/myapp/config/secrets", #"{"name":"K","value":""}"#).errorField == "value")
             #expect(try await api.post("/api/v1/apps/myapp/config/secrets", #"{"name":"K K","value":"v"}"#).errorField == "name")
-            // Numbers and booleans are taken as their text, as env files do.
-            let numbers = try await api.patch("/api/v1/apps/myapp/config", #"{"vars":{"WORKERS":4,"DEBUG":false}}"#)
-            #expect(numbers.status == .ok)
-            #expect(try await api.get("/api/v1/apps/myapp/config").json["vars"]?["WORKERS"] == "4")
+            // Values are strings: a number or boolean is refused, naming the var, and nothing is stored.
+            for (body, field) in [
+                (#"{"vars":{"WORKERS":4}}"#, "vars.WORKERS"), (#"{"vars":{"DEBUG":false}}"#, "vars.DEBUG"),
+                (#"{"vars":{"RATIO":1.5}}"#, "vars.RATIO"),
+            ] {
+                let reply = try await api.patch("/api/v1/apps/myapp/config", body)
+                #expect(reply.status == .unprocessableContent, "\(body)")
+                #expect(reply.errorField == field, "\(body): \(reply.text)")
+            }
+            #expect(try await api.get("/api/v1/apps/myapp/config").json["vars"]?["WORKERS"] == nil)
         }
     }
 }

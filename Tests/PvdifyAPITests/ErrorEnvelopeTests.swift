@@ -15,7 +15,7 @@ import Testing
             let method = try await api.send(.put, "/api/v1/apps/myapp/releases")
             #expect(method.status == .methodNotAllowed)
             #expect(method.errorCode == "method_not_allowed")
-            #expect(method.headers[.allow] == "GET, POST")
+            #expect(method.headers[.allow] == "GET, POST, HEAD")  // HEAD is served wherever GET is
 
             let malformed = try await api.post("/api/v1/apps", #"{"name": "x""#)
             #expect(malformed.status == .unprocessableContent)

@@ -16,7 +16,7 @@ import Testing
           domains: [MyApp.com, www.myapp.com]
           resources: {memory: 512M, cpu: 0.5}
           healthcheck: {path: /health, interval: 30s, timeout: 5s, deploy_timeout: 60s}
-          config: {NODE_ENV: production, PORTS: "8080", DEBUG: off, RETRIES: 3}
+          config: {NODE_ENV: production, PORTS: "8080", DEBUG: off, RETRIES: "3"}
           secrets: [API_KEY]
         status: {phase: running}
         """
@@ -56,6 +56,9 @@ import Testing
         ("cpu: 0.5", "cpus: 0.5", "spec.resources.cpus"),
         ("healthcheck:", "healthchek:", "spec.healthchek"),
         ("path: /health", "path: health", "spec.healthcheck.path"),
+        ("RETRIES: \"3\"", "RETRIES: 3", "spec.config.RETRIES"),
+        ("DEBUG: off", "DEBUG: true", "spec.config.DEBUG"),
+        ("team: web", "team: 1", "metadata.labels.team"),
     ])
     func errorsNameTheField(_ change: (String, String, String)) throws {
         let text = Self.full.replacingOccurrences(of: change.0, with: change.1)

@@ -34,6 +34,12 @@ struct ApplyController {
         let dryRun = try Self.dryRun(request)
         let data = try await request.rawBody(limit: services.settings.maxBodyBytes)
         let documents = try Self.documents(data, contentType: request.headers[.contentType])
+        let cap = services.settings.maxApplyDocuments
+        guard documents.count <= cap else {
+            throw APIError.invalid(
+                "The body holds \(documents.count) App documents; one apply takes at most \(cap) (split the documents over several applies)",
+                field: "documents")
+        }
 
         // Validate every document before touching any of them.
         var manifests: [AppManifest] = []
@@ -93,7 +99,7 @@ struct ApplyController {
     static func documents(_ data: Data, contentType: String?) throws -> [Document] {
         var documents: [Document]
         if let contentType, Request.isJSON(contentType) {
-            let body = try JSONValue.parse(json: data)
+            let body = try JSONValue.parseStrict(json: data)
             if case .object(let fields) = body, fields["kind"] == nil, let list = fields["documents"] {
                 guard case .array(let items) = list else {
                     throw APIError.invalid("must be an array of App documents", field: "documents")

@@ -62,6 +62,11 @@ struct LogsController {
             let lines = services.logs.lines(name, limit: query.lines, process: query.process, since: query.since)
             return try .json(["lines": .array(lines.map(Present.logLine))])
         }
+        let headers: HTTPFields = [
+            .contentType: "text/event-stream", .cacheControl: "no-cache", HTTPField.Name("X-Accel-Buffering")!: "no",
+        ]
+        // HEAD learns the stream's headers without holding one of the token's stream slots.
+        if request.method == .head { return Response(status: .ok, headers: headers) }
         let key = context.rateLimitKey
         guard services.limiter.openStream(key) else {
             var error = APIError(
@@ -98,10 +103,7 @@ struct LogsController {
             }
             try await writer.finish(nil)
         }
-        return Response(
-            status: .ok,
-            headers: [.contentType: "text/event-stream", .cacheControl: "no-cache", HTTPField.Name("X-Accel-Buffering")!: "no"],
-            body: body)
+        return Response(status: .ok, headers: headers, body: body)
     }
 
     /// What a log stream writes next.

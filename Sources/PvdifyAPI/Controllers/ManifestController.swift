@@ -26,7 +26,7 @@ struct ManifestController {
         let data = try await request.rawBody(limit: services.settings.maxBodyBytes)
         let document: JSONValue
         if let contentType, Request.isJSON(contentType) {
-            document = try JSONValue.parse(json: data)
+            document = try JSONValue.parseStrict(json: data)
         } else if contentType == nil || Request.isYAML(contentType!) {
             guard let text = String(data: data, encoding: .utf8) else { throw APIError.invalid("The manifest must be UTF-8 text") }
             document = try YAMLDocuments.parseOne(text)

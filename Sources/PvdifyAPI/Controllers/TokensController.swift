@@ -65,8 +65,13 @@ struct TokensController {
         return try .json(.object(value), status: .created)
     }
 
+    /// Revokes another token. A token cannot revoke itself: that would lock its holder out with
+    /// one request (a fuzzer or a script gone wrong); another admin token can.
     @Sendable func revoke(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let id = context.parameter("id")
+        guard context.token?.id != id else {
+            throw APIError.conflict("A token cannot revoke itself; revoke it with another admin token")
+        }
         try await services.store.revokeToken(id: id)
         services.streams.end(id)
         return .noContent()

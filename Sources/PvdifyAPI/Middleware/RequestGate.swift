@@ -37,7 +37,10 @@ struct RequestGate: RouterMiddleware {
         let mutating = Self.mutatingMethods.contains(request.method)
         let route = mutating ? routes.endpoint(request.method, path) : nil
         context.rateLimitKey = context.token.map { "token:\($0.id)" } ?? "addr:\(context.remoteAddress ?? "unknown")"
-        let decision = limiter.admit(context.rateLimitKey, deploy: route?.0.createsReleases == true)
+        // The deploy limit counts deploys: a request without a valid token deploys nothing, and
+        // must be told 401 (it still counts against the address's request limit).
+        let deploys = context.token != nil && route?.0.createsReleases == true
+        let decision = limiter.admit(context.rateLimitKey, deploy: deploys)
 
         var response: Response
         if let failure {
@@ -60,6 +63,8 @@ struct RequestGate: RouterMiddleware {
             }
         }
         if !context.record.releaseCreated { limiter.refundDeploy(context.rateLimitKey, decision) }
+        // HEAD answers as GET does, without the body (errors included).
+        if request.method == .head { response = response.createHeadResponse() }
         response.headers[.rateLimitLimit] = String(decision.limit)
         response.headers[.rateLimitRemaining] = String(decision.remaining)
         response.headers[.rateLimitReset] = String(decision.reset)

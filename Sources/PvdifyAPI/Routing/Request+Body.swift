@@ -13,7 +13,7 @@ extension Request {
         if let type = headers[.contentType], !Self.isJSON(type) {
             throw APIError(.unsupportedMediaType, "unsupported_media_type", "Content-Type must be application/json")
         }
-        return try JSONValue.parse(json: data)
+        return try JSONValue.parseStrict(json: data)
     }
 
     /// The JSON object body; an empty body is a 422 unless `optional`.

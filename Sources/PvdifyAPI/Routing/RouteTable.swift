@@ -29,12 +29,14 @@ public final class RouteTable: @unchecked Sendable {
 
     /// Adds a route; the handler runs only for a token with `scope` that reaches the `{name}` app.
     /// A route that `createsReleases` reserves a deploy slot before it runs (see `RequestGate`).
+    /// A GET route also answers HEAD (RFC 9110 9.3.2): the same status and headers, and the
+    /// outermost middleware drops the body. HEAD is not listed in `endpoints` (nor in the spec).
     func add(
         _ method: HTTPRequest.Method, _ path: String, scope: Scope?, createsReleases: Bool = false, _ handler: @escaping Handler
     ) {
         endpoints.append(Endpoint(method: method, path: path, scope: scope, createsReleases: createsReleases))
         let access = access
-        router.on(RouterPath(path), method: method) { request, context in
+        let guarded: Handler = { request, context in
             if let scope {
                 guard let token = context.token else { throw APIError.unauthorized() }
                 guard token.allows(scope) else {
@@ -46,28 +48,60 @@ public final class RouteTable: @unchecked Sendable {
             }
             return try await handler(request, context)
         }
+        router.on(RouterPath(path), method: method, use: guarded)
+        if method == .get { router.on(RouterPath(path), method: .head, use: guarded) }
     }
 
-    /// The methods registered for a concrete path, for 405 answers.
+    /// The methods served on a concrete path, for 405 answers and their `Allow` header.
     func methods(matching path: String) -> [HTTPRequest.Method] {
-        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
-        return endpoints.filter { Self.matches($0.path, parts) }.map(\.method)
+        var methods = bestMatches(path).map(\.method)
+        if methods.contains(.get) { methods.append(.head) }
+        return methods
     }
 
     /// The endpoint serving `method` on a concrete path, with the path's `{name}` (the app), if any.
     func endpoint(_ method: HTTPRequest.Method, _ path: String) -> (Endpoint, app: String?)? {
+        guard let endpoint = bestMatches(path).first(where: { $0.method == method }) else { return nil }
         let parts = path.split(separator: "/", omittingEmptySubsequences: false)
-        guard let endpoint = endpoints.first(where: { $0.method == method && Self.matches($0.path, parts) }) else { return nil }
         let pattern = endpoint.path.split(separator: "/", omittingEmptySubsequences: false)
         let app = zip(pattern, parts).first { $0.0 == "{name}" }.map { String($0.1) }
         return (endpoint, app)
     }
 
-    static func matches(_ template: String, _ parts: [Substring]) -> Bool {
-        let pattern = template.split(separator: "/", omittingEmptySubsequences: false)
-        guard pattern.count == parts.count else { return false }
-        return zip(pattern, parts).allSatisfy { pattern, part in
-            (pattern.hasPrefix("{") && !part.isEmpty) || pattern == part
+    /// The endpoints of the pattern the router picks for a concrete path. As in the router, a
+    /// literal segment wins over a parameter: `/config/secrets` is the secrets route, never
+    /// `/config/{key}` with key `secrets`, so only the best-matching pattern counts.
+    private func bestMatches(_ path: String) -> [Endpoint] {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        var best: (rank: [Bool], endpoints: [Endpoint])?
+        for endpoint in endpoints {
+            let pattern = endpoint.path.split(separator: "/", omittingEmptySubsequences: false)
+            guard pattern.count == parts.count else { continue }
+            var rank: [Bool] = []
+            for (segment, part) in zip(pattern, parts) {
+                if segment == part {
+                    rank.append(true)
+                } else if segment.hasPrefix("{") && !part.isEmpty {
+                    rank.append(false)
+                } else {
+                    rank = []
+                    break
+                }
+            }
+            guard rank.count == parts.count else { continue }
+            if let current = best, current.rank == rank {
+                best?.endpoints.append(endpoint)
+            } else if best == nil || Self.isBetter(rank, than: best!.rank) {
+                best = (rank, [endpoint])
+            }
         }
+        return best?.endpoints ?? []
+    }
+
+    /// Whether a match is more literal than another: the first segment where they differ is
+    /// literal in it, as the router's tree decides segment by segment.
+    static func isBetter(_ rank: [Bool], than other: [Bool]) -> Bool {
+        guard let difference = zip(rank, other).first(where: { $0 != $1 }) else { return false }
+        return difference.0
     }
 }

@@ -16,6 +16,8 @@ public struct APISettings: Sendable {
     public var maxBodyBytes: Int
     /// Interval between SSE heartbeat comments on log streams.
     public var heartbeatInterval: Duration
+    /// App documents in one `POST /apply`: a bound on the write transaction every other write waits for.
+    public var maxApplyDocuments: Int
     public var version: String
     public var startedAt: Date
 
@@ -27,6 +29,7 @@ public struct APISettings: Sendable {
         concurrentLogStreams: Int = 10,
         maxBodyBytes: Int = 1 << 20,
         heartbeatInterval: Duration = .seconds(15),
+        maxApplyDocuments: Int = 500,
         version: String = "1.0.0",
         startedAt: Date = Date()
     ) {
@@ -37,6 +40,7 @@ public struct APISettings: Sendable {
         self.concurrentLogStreams = concurrentLogStreams
         self.maxBodyBytes = maxBodyBytes
         self.heartbeatInterval = heartbeatInterval
+        self.maxApplyDocuments = maxApplyDocuments
         self.version = version
         self.startedAt = startedAt
     }

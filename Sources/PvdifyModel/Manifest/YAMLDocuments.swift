@@ -1,7 +1,9 @@
 import Yams
 
 /// Turns YAML text into `JSONValue` documents, honouring quotes (`"123"` stays a string) and
-/// reading only `true`/`false` as booleans, so `NODE_ENV: no` keeps its text.
+/// reading only `true`/`false` as booleans, so `NODE_ENV: no` keeps its text. The text is first
+/// checked against `DocumentLimits` (no anchors or aliases, bounded documents, nodes, depth and
+/// scalars), so nothing is expanded or built from a hostile text.
 public enum YAMLDocuments {
     /// A parsed document and the line it starts on (1-based), for error messages.
     public struct Document: Sendable {
@@ -9,7 +11,8 @@ public enum YAMLDocuments {
         public let line: Int
     }
 
-    public static func parse(_ text: String) throws -> [Document] {
+    public static func parse(_ text: String, limits: DocumentLimits = .standard) throws -> [Document] {
+        try YAMLPreflight.check(text, limits: limits)
         do {
             // Parser.nextRoot throws on a syntax error (iterating compose_all would stop silently).
             let parser = try Parser(yaml: text)
@@ -24,12 +27,17 @@ public enum YAMLDocuments {
     }
 
     /// One document; an empty text is an error.
-    public static func parseOne(_ text: String) throws -> JSONValue {
-        let documents = try parse(text)
+    public static func parseOne(_ text: String, limits: DocumentLimits = .standard) throws -> JSONValue {
+        let documents = try parse(text, limits: limits)
         guard documents.count == 1, let document = documents.first else {
             throw ValidationError(field: "", message: documents.isEmpty ? "the document is empty" : "expected one document, found \(documents.count)")
         }
         return document.value
+    }
+
+    /// Checks a text against the limits without building anything (for callers that compose it themselves).
+    public static func preflight(_ text: String, limits: DocumentLimits = .standard) throws {
+        try YAMLPreflight.check(text, limits: limits)
     }
 
     static func convert(_ node: Node) throws -> JSONValue {

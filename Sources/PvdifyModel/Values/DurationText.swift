@@ -27,7 +27,11 @@ public struct DurationText: Sendable, Hashable, Codable, CustomStringConvertible
             else if character == "m" { unit = 60_000; index = text.index(after: index) }
             else if character == "h" { unit = 3_600_000; index = text.index(after: index) }
             else { return nil }
-            total += number * unit
+            // Checked: a long run of `999999999h` segments must be refused, not overflow.
+            let (part, overflowPart) = number.multipliedReportingOverflow(by: unit)
+            let (sum, overflowSum) = total.addingReportingOverflow(part)
+            guard !overflowPart, !overflowSum else { return nil }
+            total = sum
             number = 0
             digits = 0
         }

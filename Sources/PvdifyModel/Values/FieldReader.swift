@@ -78,17 +78,17 @@ public struct FieldReader: Sendable {
         }
     }
 
-    /// A map of string values; numbers and booleans are taken as their text, as env files do.
+    /// A map of string values (`null` too, when `allowNull`). Numbers and booleans are refused, not
+    /// taken as their text: `1`, `1.0` and `true` would each be stored differently from what was meant.
     public func stringMap(_ key: String, allowNull: Bool = false) throws -> [String: String?]? {
         guard let child = try object(key) else { return nil }
         var result: [String: String?] = [:]
         for (name, value) in child.fields {
             switch value {
             case .string(let text): result[name] = .some(text)
-            case .int(let number): result[name] = .some(String(number))
-            case .double(let number): result[name] = .some(String(number))
-            case .bool(let flag): result[name] = .some(flag ? "true" : "false")
             case .null where allowNull: result[name] = .some(nil)
+            case .int, .double, .bool:
+                throw ValidationError(field: child.path(name), message: "must be a string, not \(value.typeName) (quote it: \"\(value.plainText)\")")
             default:
                 throw ValidationError(field: child.path(name), message: "must be a string, not \(value.typeName)")
             }

@@ -42,3 +42,17 @@ extension JSONValue {
     public static func strings(_ values: [String]) -> JSONValue { .array(values.map(JSONValue.string)) }
     public static func map(_ values: [String: String]) -> JSONValue { .object(values.mapValues(JSONValue.string)) }
 }
+
+extension JSONValue {
+    /// A scalar as it would be written unquoted (`1`, `1.5`, `true`), for messages that suggest quoting it.
+    public var plainText: String {
+        switch self {
+        case .int(let value): String(value)
+        case .double(let value): String(value)
+        case .bool(let value): value ? "true" : "false"
+        case .string(let value): value
+        case .null: "null"
+        case .array, .object: typeName
+        }
+    }
+}

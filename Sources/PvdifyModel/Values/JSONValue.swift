@@ -55,6 +55,13 @@ public enum JSONValue: Sendable, Equatable, Codable {
         }
     }
 
+    /// Parses a JSON request body strictly: a key twice in one object is refused (naming its field),
+    /// and the body must keep within `limits`; then parses it as `parse(json:)` does.
+    public static func parseStrict(json data: Data, limits: DocumentLimits = .standard) throws -> JSONValue {
+        try StrictJSON.check(data, limits: limits)
+        return try parse(json: data)
+    }
+
     /// Parses a JSON document; syntax errors become a `ValidationError` on the document root.
     public static func parse(json data: Data) throws -> JSONValue {
         do {

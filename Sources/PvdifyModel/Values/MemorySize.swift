@@ -13,8 +13,11 @@ public struct MemorySize: Sendable, Hashable, Codable, CustomStringConvertible {
             let digits = text.dropLast(suffix.count)
             guard !digits.isEmpty, digits.count <= 12, digits.allSatisfy({ $0.isASCII && $0.isNumber }),
                   let value = Int64(digits) else { continue }
+            // Checked: `999999999999G` is past Int64 and must be refused, not overflow.
+            let (bytes, overflow) = value.multipliedReportingOverflow(by: multiplier)
+            guard !overflow else { return nil }
             self.text = text
-            self.bytes = value * multiplier
+            self.bytes = bytes
             return
         }
         return nil

@@ -47,10 +47,11 @@ public enum Rules {
         return nil
     }
 
-    public static let maxConfigValueBytes = 32 * 1024
+    /// Characters (Unicode code points, as JSON Schema's `maxLength` counts them) in a config value.
+    public static let maxConfigValueCharacters = 32 * 1024
 
     public static func configValue(_ value: String) -> String? {
-        guard value.utf8.count <= maxConfigValueBytes else { return "must be at most 32 KiB" }
+        guard value.unicodeScalars.count <= maxConfigValueCharacters else { return "must be at most 32768 characters" }
         guard !value.utf8.contains(0) else { return "must not contain NUL bytes" }
         return nil
     }
@@ -105,7 +106,7 @@ public enum Rules {
 
     /// A shell command for a process; run through `/bin/sh -c`, so only NUL and newlines are refused.
     public static func command(_ command: String) -> String? {
-        guard command.utf8.count <= 4096 else { return "must be at most 4096 characters" }
+        guard command.unicodeScalars.count <= 4096 else { return "must be at most 4096 characters" }
         guard !command.utf8.contains(where: { $0 == 0 || $0 == 0x0a || $0 == 0x0d }) else {
             return "must be one line"
         }

@@ -27,29 +27,79 @@ extension Store {
     /// Applies many App documents in one transaction (creating missing apps): all of them, or,
     /// when one is refused, none. With `dryRun` the transaction is rolled back, so the outcomes
     /// say exactly what an apply would do without changing anything.
+    ///
+    /// The write transaction is kept short, because every other write waits for it: the stored
+    /// documents are read first from a snapshot (readers do not block writers), documents
+    /// identical to what is stored are decided there, and inside the transaction such a document
+    /// costs one query confirming that its app has not changed since.
     public func applyManifests(_ manifests: [AppManifest], by actor: String, dryRun: Bool) async throws -> [ManifestApplyOutcome] {
         let box = secrets
+        let snapshot = try await read { db in try manifests.map { try Self.snapshot(db, $0) } }
         if dryRun {
             return try await pool.writeWithoutTransaction { db in
                 var outcomes: [ManifestApplyOutcome] = []
                 try db.inTransaction {
-                    outcomes = try Self.applyBatch(db, box: box, manifests: manifests, actor: actor)
+                    outcomes = try Self.applyBatch(db, box: box, manifests: manifests, snapshot: snapshot, actor: actor)
                     return .rollback
                 }
                 return outcomes
             }
         }
         return try await write { db in
-            let outcomes = try Self.applyBatch(db, box: box, manifests: manifests, actor: actor)
+            let outcomes = try Self.applyBatch(db, box: box, manifests: manifests, snapshot: snapshot, actor: actor)
             return (outcomes, outcomes.filter(\.result.changed).map(\.after.name))
         }
     }
 
-    static func applyBatch(_ db: Database, box: SecretBox, manifests: [AppManifest], actor: String) throws -> [ManifestApplyOutcome] {
+    /// One app as a snapshot saw it: its stored document and the stamp that tells whether it changed since.
+    struct AppSnapshot: Sendable {
+        let before: AppManifest?
+        let stamp: String?
+        /// True when applying the document would change nothing (decided outside the write).
+        let unchanged: Bool
+    }
+
+    static func snapshot(_ db: Database, _ manifest: AppManifest) throws -> AppSnapshot {
+        guard let stamp = try stamp(db, manifest.name) else { return AppSnapshot(before: nil, stamp: nil, unchanged: false) }
+        let before = try storedManifest(db, manifest.name)
+        return AppSnapshot(before: before, stamp: stamp, unchanged: isUnchanged(manifest, stored: before))
+    }
+
+    /// What any change to an app's spec, config or domains moves: generation, config version, domains.
+    static func stamp(_ db: Database, _ app: String) throws -> String? {
+        try String.fetchOne(db, sql: """
+            SELECT generation || '/' || IFNULL(config_version, '') || '/' ||
+                   IFNULL((SELECT group_concat(name) FROM domains WHERE app = apps.name), '')
+            FROM apps WHERE name = ?
+            """, arguments: [app])
+    }
+
+    /// Whether applying `manifest` over the stored document would change nothing, by the rules of
+    /// `applyManifest`: an omitted image keeps the current one, secrets are never removed.
+    static func isUnchanged(_ manifest: AppManifest, stored: AppManifest) -> Bool {
+        var spec = manifest.spec
+        spec.restarts = stored.spec.restarts
+        if spec.image == nil { spec.image = stored.spec.image }
+        let storedSecrets = Set(stored.secrets)
+        return spec == stored.spec && Set(manifest.domains) == Set(stored.domains) && manifest.config == stored.config
+            && manifest.secrets.allSatisfy(storedSecrets.contains)
+    }
+
+    static func applyBatch(
+        _ db: Database, box: SecretBox, manifests: [AppManifest], snapshot: [AppSnapshot], actor: String
+    ) throws -> [ManifestApplyOutcome] {
         try manifests.enumerated().map { index, manifest in
             do {
-                let exists = try Bool.fetchOne(db, sql: "SELECT 1 FROM apps WHERE name = ?", arguments: [manifest.name]) == true
-                let before = exists ? try storedManifest(db, manifest.name) : nil
+                let seen = snapshot[index]
+                let stamp = try stamp(db, manifest.name)
+                let current = stamp != nil && stamp == seen.stamp
+                if current, seen.unchanged, let before = seen.before {
+                    let app = try loadApp(db, manifest.name)
+                    let result = ManifestApplyResult(
+                        app: app, created: false, configVersion: nil, release: nil, domainsAdded: [], domainsRemoved: [], changed: false)
+                    return ManifestApplyOutcome(result: result, before: before, after: before)
+                }
+                let before = current ? seen.before : (stamp == nil ? nil : try storedManifest(db, manifest.name))
                 let result = try applyManifest(db, box: box, manifest: manifest, actor: actor, create: true)
                 return ManifestApplyOutcome(result: result, before: before, after: try storedManifest(db, manifest.name))
             } catch let error as StoreError {

@@ -90,6 +90,13 @@ struct ManifestSource {
     /// The documents of one YAML (or JSON) text; empty documents are skipped, and
     /// `{"documents": [...]}` is unwrapped. Syntax errors name file, document, line and column.
     static func parse(_ text: String, file: String) throws -> [Document] {
+        // The server's limits (no anchors or aliases, bounded documents, depth, nodes and
+        // scalars), checked before the text is composed below.
+        do {
+            try YAMLDocuments.preflight(text)
+        } catch let error as ValidationError {
+            throw CLIError("\(file): \(error.description)")
+        }
         var nodes: [Node] = []
         do {
             let parser = try Parser(yaml: text)
