@@ -38,6 +38,10 @@ public enum Age {
     }
 
     private static func unwrapFileKey(_ header: AgeHeader, identities: [AgeIdentity]) throws(AgeError) -> [UInt8] {
+        // A passphrase (scrypt) stanza must stand alone; a file that mixes it with others is forged.
+        if header.stanzas.count > 1, header.stanzas.contains(where: { $0.type == "scrypt" }) {
+            throw .malformedHeader
+        }
         for identity in identities {
             for stanza in header.stanzas {
                 if let fileKey = try X25519Stanza.unwrap(stanza, with: identity) { return fileKey }

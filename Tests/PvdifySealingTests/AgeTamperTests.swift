@@ -201,6 +201,19 @@ struct AgeTamperTests {
         #expect(throws: AgeError.malformedHeader) { try Age.decrypt(Array(text.utf8), with: identity) }
     }
 
+    @Test("A passphrase stanza beside an X25519 stanza is refused, even though the key would open")
+    func scryptMixedWithX25519() throws {
+        let fileKey = AgeFileKey.generate()
+        let stanzas = [
+            AgeStanza(arguments: ["scrypt", "AAAAAAAAAAAAAAAAAAAAAA", "10"], body: [UInt8](repeating: 3, count: 32)),
+            try X25519Stanza.wrap(fileKey: fileKey, to: identity.recipient),
+        ]
+        let file = AgeHeader.encode(stanzas: stanzas, fileKey: fileKey) + (try AgeStream.seal([1], fileKey: fileKey))
+        #expect(throws: AgeError.malformedHeader) { try Age.decrypt(file, with: identity) }
+        let alone = AgeHeader.encode(stanzas: [stanzas[1]], fileKey: fileKey) + (try AgeStream.seal([1], fileKey: fileKey))
+        #expect(try Age.decrypt(alone, with: identity) == [1])
+    }
+
     @Test("Another version is refused as unsupported")
     func otherVersion() throws {
         var (file, _) = try greasedFile([1])
