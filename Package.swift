@@ -140,6 +140,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Sealed secrets (issue 9): the age v1 format for X25519 recipients, and its tests.
+        .target(
+            name: "PvdifySealing",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .testTarget(
+            name: "PvdifySealingTests",
+            dependencies: ["PvdifySealing", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
