@@ -77,6 +77,24 @@ import Testing
         #expect(created.status == 201)
     }
 
+    @Test func chunkedBodyPastTheLimitIsCutNotDrained() async throws {
+        let daemon = Self.daemon()
+        defer { daemon.cleanUp() }
+        try await daemon.start()
+        let connection = try RawConnection(port: daemon.port)
+        #expect(connection.send(
+            "POST /api/v1/apps HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer \(Self.token)\r\n"
+                + "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"))
+        // No length declared: the server can only count. Past 1 MiB it answers 413 and stops reading,
+        // rather than draining up to 64 MiB.
+        let chunk = "10000\r\n" + String(repeating: "x", count: 65_536) + "\r\n"
+        var sent = 0
+        let deadline = ContinuousClock.now + .seconds(20)
+        while sent < 64 << 20, ContinuousClock.now < deadline, connection.send(chunk) { sent += 65_536 }
+        #expect(sent < 64 << 20, "a 64 MiB chunked body was read to its end")
+        #expect(try await HTTP.request("GET", "\(daemon.baseURL)/health").status == 200)
+    }
+
     @Test func perClientCapRefusesTheNextConnectionAndOthersAreStillServed() async throws {
         let cap = 16
         let daemon = Self.daemon(["--max-connections-per-client", "\(cap)"])
