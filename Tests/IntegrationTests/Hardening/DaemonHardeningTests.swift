@@ -138,6 +138,34 @@ import Testing
         _ = held
     }
 
+    @Test func totalCapHoldsNewConnectionsUntilOneCloses() async throws {
+        let cap = 8
+        let daemon = Self.daemon(["--max-connections", "\(cap)", "--max-connections-per-client", "100"])
+        defer { daemon.cleanUp() }
+        try await daemon.start()
+        // Keep-alive connections, each answered once, until one is not answered: it waits unaccepted.
+        var served: [RawConnection] = []
+        var waiting: RawConnection?
+        for _ in 0...cap {
+            let connection = try RawConnection(port: daemon.port, from: "127.0.0.3")
+            connection.send("GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n")
+            let answer = await connection.read(for: .seconds(1), untilClosed: false)
+            if answer.text.hasPrefix("HTTP/1.1 200") {
+                served.append(connection)
+            } else {
+                waiting = connection
+                break
+            }
+        }
+        // The daemon's own start-up check may hold one pooled connection too.
+        #expect((cap - 1...cap).contains(served.count), "\(served.count) connections served at once with a cap of \(cap)")
+        let held = try #require(waiting, "no connection was held back")
+        served.removeFirst().close()
+        let answer = await held.read(for: .seconds(5), untilClosed: false)
+        #expect(answer.text.hasPrefix("HTTP/1.1 200"), "the held connection was not served once another closed")
+        _ = served
+    }
+
     // MARK: Requests refused below the router
 
     @Test func malformedRequestsGetTheEnvelopeAndTheConnectionCloses() async throws {
