@@ -12,6 +12,9 @@ state=/var/lib/pvdify
 etc=/etc/pvdify
 logs=/var/log/pvdify
 mkdir -p "$state" "$etc" "$logs"
+# The state holds the store and keys; pvdifyd's log holds the admin token it prints at first start.
+chmod 0700 "$state" "$logs"
+touch "$logs/pvdifyd.log" && chmod 0600 "$logs/pvdifyd.log"
 log() { printf 'install: %s\n' "$*"; }
 
 hack/install-deps.sh

@@ -16,6 +16,11 @@ struct Daemon {
     let logger: Logger
 
     func run() async throws {
+        DataDirectory.restrictNewFiles()
+        try DataDirectory.secure(configuration.dataDirectory)
+        let lock = try DataDirectory.lock(configuration.dataDirectory)
+        defer { close(lock) }
+        let connections = connectionLimitsWithinOpenFiles()
         let secrets = try SecretBox.load(dataDirectory: configuration.dataDirectory, environmentKey: configuration.secretKey)
         let store = try Store(dataDirectory: configuration.dataDirectory, secrets: secrets)
         try await bootstrapAdminToken(store)
@@ -63,7 +68,7 @@ struct Daemon {
         services.append(.init(service: dnsController(store: store, metrics: metrics)))
         let api = PvdifyAPIServer.buildApplication(
             store: store, logs: logs, settings: settings, metrics: metrics, host: configuration.listenHost,
-            port: configuration.listenPort, logger: logger)
+            port: configuration.listenPort, connections: connections, logger: logger)
         // Services shut down in reverse order: log streams end first, so the API can finish its requests,
         // and the audit log is flushed after the API has answered its last request.
         services.append(.init(service: AuditFlusher(store: store, logger: logger)))
@@ -76,11 +81,28 @@ struct Daemon {
             "data_dir": "\(configuration.dataDirectory.path)",
             "base_domain": "\(configuration.baseDomain)",
             "tls": "\(configuration.tls.rawValue)",
+            "max_connections": "\(connections.maxConnections)",
+            "max_connections_per_client": "\(connections.maxConnectionsPerClient)",
         ])
         try await group.run()
         try? await podmanClient?.shutdown()
         try store.close()
         logger.info("pvdifyd stopped")
+    }
+
+    /// The configured connection limits, with the total lowered to what the open-file limit allows
+    /// (each connection is a file descriptor; the store, Podman and Caddy need some too).
+    func connectionLimitsWithinOpenFiles() -> ConnectionLimits {
+        var limits = configuration.connections
+        let openFiles = OpenFileLimit.raiseToHardLimit()
+        let reachable = max(16, openFiles - 256)
+        if limits.maxConnections > reachable {
+            logger.warning("the open-file limit lowers --max-connections", metadata: [
+                "open_files": .stringConvertible(openFiles), "max_connections": .stringConvertible(reachable),
+            ])
+            limits.maxConnections = reachable
+        }
+        return limits
     }
 
     /// `PVDIFY_BOOTSTRAP_TOKEN` is made sure of at every start; otherwise the first start makes an

@@ -1,4 +1,5 @@
 import Foundation
+import PvdifyAPI
 import PvdifyControllers
 import PvdifyModel
 
@@ -22,6 +23,7 @@ struct DaemonConfiguration: Sendable {
     var requestsPerMinute: Int
     var bootstrapToken: String?
     var secretKey: String?
+    var connections: ConnectionLimits
 
     struct Invalid: Error, CustomStringConvertible {
         let description: String
@@ -41,6 +43,27 @@ struct DaemonConfiguration: Sendable {
     static func parsePort(_ text: String, flag: String) throws -> Int {
         guard let port = Int(text), (1...65535).contains(port) else { throw Invalid(description: "\(flag) must be a port number") }
         return port
+    }
+
+    /// `--data-dir`, else `PVDIFY_DATA_DIR`, else the default.
+    static func dataDirectory(flag: String?, environment: [String: String]) -> URL {
+        if let flag { return URL(fileURLWithPath: flag) }
+        if let text = environment["PVDIFY_DATA_DIR"], !text.isEmpty { return URL(fileURLWithPath: text) }
+        return defaultDataDirectory(environment: environment)
+    }
+
+    static func parseCount(_ text: String, flag: String) throws -> Int {
+        guard let count = Int(text), (1...1_000_000).contains(count) else {
+            throw Invalid(description: "\(flag) must be a whole number from 1 to 1000000")
+        }
+        return count
+    }
+
+    static func parseTimeout(_ text: String, flag: String) throws -> Duration {
+        guard let duration = DurationText(text), duration.milliseconds >= 100 else {
+            throw Invalid(description: "\(flag) must be a duration of at least 100ms, like 10s")
+        }
+        return duration.duration
     }
 
     static func defaultDataDirectory(environment: [String: String]) -> URL {

@@ -8,12 +8,11 @@ import PvdifyModel
 import PvdifyStore
 import ServiceLifecycle
 
-/// `pvdifyd`: the daemon. Every flag also reads its environment variable; flags win.
-@main
+/// `pvdifyd [serve]`: the daemon. Every flag also reads its environment variable; flags win.
 struct PvdifydCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "pvdifyd",
-        abstract: "The pvdify daemon: REST API, desired-state store and reconcilers.",
+        commandName: "serve",
+        abstract: "Run the daemon: REST API, desired-state store and reconcilers (the default command).",
         discussion: "Each flag also reads the environment variable named in its help; the flag wins.")
 
     @Option(help: "Address of the REST API (PVDIFY_LISTEN). Default 127.0.0.1:9443.") var listen: String?
@@ -32,6 +31,13 @@ struct PvdifydCommand: AsyncParsableCommand {
     var insecureRegistry: [String] = []
     @Option(help: "How often reconcilers resync everything (PVDIFY_RESYNC_INTERVAL). Default 30s.") var resyncInterval: String?
     @Option(help: "API requests per minute per token (PVDIFY_RATE_LIMIT). Default 100.") var rateLimit: String?
+    @Option(help: "Open API connections in all (PVDIFY_MAX_CONNECTIONS). Default 2048.") var maxConnections: String?
+    @Option(help: "Open API connections per client address (PVDIFY_MAX_CONNECTIONS_PER_CLIENT). Default 128.")
+    var maxConnectionsPerClient: String?
+    @Option(help: "Time to send a request's head, from its first byte (PVDIFY_HEADER_TIMEOUT). Default 10s.")
+    var headerTimeout: String?
+    @Option(help: "Longest pause inside a request body (PVDIFY_BODY_TIMEOUT). Default 30s.") var bodyTimeout: String?
+    @Option(help: "Time an idle keep-alive connection stays open (PVDIFY_IDLE_TIMEOUT). Default 60s.") var idleTimeout: String?
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -86,11 +92,18 @@ struct PvdifydCommand: AsyncParsableCommand {
         if registries.isEmpty, let list = environment["PVDIFY_INSECURE_REGISTRIES"] {
             registries = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
+        let connections = ConnectionLimits(
+            maxConnections: try DaemonConfiguration.parseCount(
+                value(maxConnections, "PVDIFY_MAX_CONNECTIONS") ?? "2048", flag: "--max-connections"),
+            maxConnectionsPerClient: try DaemonConfiguration.parseCount(
+                value(maxConnectionsPerClient, "PVDIFY_MAX_CONNECTIONS_PER_CLIENT") ?? "128", flag: "--max-connections-per-client"),
+            headerTimeout: try DaemonConfiguration.parseTimeout(value(headerTimeout, "PVDIFY_HEADER_TIMEOUT") ?? "10s", flag: "--header-timeout"),
+            bodyTimeout: try DaemonConfiguration.parseTimeout(value(bodyTimeout, "PVDIFY_BODY_TIMEOUT") ?? "30s", flag: "--body-timeout"),
+            idleTimeout: try DaemonConfiguration.parseTimeout(value(idleTimeout, "PVDIFY_IDLE_TIMEOUT") ?? "60s", flag: "--idle-timeout"))
         return DaemonConfiguration(
             listenHost: host,
             listenPort: port,
-            dataDirectory: value(dataDir, "PVDIFY_DATA_DIR").map { URL(fileURLWithPath: $0) }
-                ?? DaemonConfiguration.defaultDataDirectory(environment: environment),
+            dataDirectory: DaemonConfiguration.dataDirectory(flag: dataDir, environment: environment),
             podmanSocket: value(podmanSocket, "PVDIFY_PODMAN_SOCKET"),
             caddyAdmin: caddyURL,
             proxyHTTPPort: try DaemonConfiguration.parsePort(value(proxyHttpPort, "PVDIFY_PROXY_HTTP_PORT") ?? "80", flag: "--proxy-http-port"),
@@ -104,7 +117,8 @@ struct PvdifydCommand: AsyncParsableCommand {
             resyncInterval: resync,
             requestsPerMinute: rate,
             bootstrapToken: environment["PVDIFY_BOOTSTRAP_TOKEN"].flatMap { $0.isEmpty ? nil : $0 },
-            secretKey: environment["PVDIFY_SECRET_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+            secretKey: environment["PVDIFY_SECRET_KEY"].flatMap { $0.isEmpty ? nil : $0 },
+            connections: connections
         )
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import NIOHTTP1
 import PvdifyModel
 
 /// Turns every error into the API's envelope. Client mistakes keep their status; anything else
@@ -21,6 +22,18 @@ struct ErrorEnvelope: RouterMiddleware {
 
     func envelope(for error: any Error, request: Request, context: Context) -> APIError {
         if let known = APIError.from(error) { return known }
+        if ClientDisconnect.matches(error) {
+            // Nobody is there to read an answer: the client's doing, not the server's.
+            context.logger.debug("client went away during the request", metadata: [
+                "method": .string(request.method.rawValue), "path": .string(request.uri.path),
+                "error": .string(String(describing: error)),
+            ])
+            return APIError(.badRequest, "bad_request", "The request ended before it was complete")
+        }
+        if error is HTTPParserError {
+            context.logger.debug("malformed request body", metadata: ["error": .string(String(describing: error))])
+            return APIError(.badRequest, "bad_request", "The request is not valid HTTP/1.1")
+        }
         if let http = error as? HTTPError {
             switch http.status {
             case .notFound:
@@ -54,12 +67,16 @@ struct ErrorEnvelope: RouterMiddleware {
 }
 
 extension APIError {
-    /// The envelope as a response.
-    func response() -> Response {
+    /// `{"error": {"code", "message", "field"?}}`.
+    var envelope: JSONValue {
         var error: [String: JSONValue] = ["code": .string(code), "message": .string(message)]
         if let field { error["field"] = .string(field) }
-        var response = (try? Response.json(["error": .object(error)], status: status))
-            ?? Response(status: status)
+        return ["error": .object(error)]
+    }
+
+    /// The envelope as a response.
+    func response() -> Response {
+        var response = (try? Response.json(envelope, status: status)) ?? Response(status: status)
         for field in headers { response.headers.append(field) }
         return response
     }

@@ -1,4 +1,5 @@
 import Hummingbird
+import HummingbirdCore
 import Logging
 import Prometheus
 import PvdifyStore
@@ -9,12 +10,22 @@ public enum PvdifyAPIServer {
     public static func buildRouter(
         store: Store, logs: AppLogs, settings: APISettings, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
     ) -> (Router<APIRequestContext>, RouteTable) {
+        buildRouter(store: store, logs: logs, settings: settings, metrics: metrics, limiter: rateLimiter(settings))
+    }
+
+    static func rateLimiter(_ settings: APISettings) -> RateLimiter {
+        RateLimiter(
+            requestsPerMinute: settings.requestsPerMinute, deploysPerMinute: settings.deploysPerMinute,
+            concurrentStreams: settings.concurrentLogStreams)
+    }
+
+    /// The router, with a rate limiter the connection layer shares (it answers some requests itself).
+    static func buildRouter(
+        store: Store, logs: AppLogs, settings: APISettings, metrics: PrometheusCollectorRegistry, limiter: RateLimiter
+    ) -> (Router<APIRequestContext>, RouteTable) {
         let router = Router(context: APIRequestContext.self)
         let access = AppAccess(store: store)
         let routes = RouteTable(router: router, access: access)
-        let limiter = RateLimiter(
-            requestsPerMinute: settings.requestsPerMinute, deploysPerMinute: settings.deploysPerMinute,
-            concurrentStreams: settings.concurrentLogStreams)
         // Middleware is added before routes: Hummingbird wraps each route when it is registered.
         let errors = ErrorEnvelope(routes: routes)
         router.add(middleware: RequestGate(store: store, limiter: limiter, errors: errors, routes: routes))
@@ -37,15 +48,27 @@ public enum PvdifyAPIServer {
         return (router, routes)
     }
 
-    /// The HTTP server for the API on `host:port`.
+    /// The HTTP server for the API on `host:port`, with the connection limits and timeouts of
+    /// `connections`.
     public static func buildApplication(
         store: Store, logs: AppLogs, settings: APISettings, metrics: PrometheusCollectorRegistry, host: String, port: Int,
-        logger: Logger
+        connections: ConnectionLimits = ConnectionLimits(), logger: Logger
     ) -> some ApplicationProtocol {
-        let (router, _) = buildRouter(store: store, logs: logs, settings: settings, metrics: metrics)
+        let limiter = rateLimiter(settings)
+        let (router, _) = buildRouter(store: store, logs: logs, settings: settings, metrics: metrics, limiter: limiter)
+        let clients = ClientConnectionCounter(limit: connections.maxConnectionsPerClient)
+        let server = HTTPServerBuilder { responder in
+            GuardedHTTP1Channel(
+                responder: responder, limits: connections, clients: clients, maxBodyBytes: settings.maxBodyBytes,
+                limiter: limiter)
+        }
         return Application(
             router: router,
-            configuration: .init(address: .hostname(host, port: port), serverName: "pvdifyd"),
+            server: server,
+            configuration: .init(
+                address: .hostname(host, port: port), serverName: "pvdifyd",
+                // Past the total, Hummingbird stops accepting: new connections wait in the backlog.
+                availableConnectionsDelegate: MaximumAvailableConnections(connections.maxConnections, logger: logger)),
             logger: logger)
     }
 }

@@ -33,6 +33,17 @@ public final class Store: Sendable {
         pool = try DatabasePool(path: path, configuration: configuration)
         self.secrets = secrets
         try Schema.migrator.migrate(pool)
+        try Self.makePrivate(directory: dataDirectory, database: path)
+    }
+
+    /// The database holds token hashes and sealed secrets: the directory is 0700 and the database
+    /// files 0600 even when they were made with a looser umask. SQLite gives the -wal and -shm
+    /// files it creates later the database file's mode.
+    static func makePrivate(directory: URL, database path: String) throws {
+        guard chmod(directory.path, 0o700) == 0 else { throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: directory.path]) }
+        for file in [path, path + "-wal", path + "-shm"] where FileManager.default.fileExists(atPath: file) {
+            guard chmod(file, 0o600) == 0 else { throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: file]) }
+        }
     }
 
     /// Runs a write transaction and then announces the apps it names as changed.
