@@ -32,6 +32,7 @@ struct PvdifydCommand: AsyncParsableCommand {
     var insecureRegistry: [String] = []
     @Option(help: "How often reconcilers resync everything (PVDIFY_RESYNC_INTERVAL). Default 30s.") var resyncInterval: String?
     @Option(help: "API requests per minute per token (PVDIFY_RATE_LIMIT). Default 100.") var rateLimit: String?
+    @Option(help: "Log bytes kept per app, on disk and in memory, like 8M (PVDIFY_LOG_MAX_BYTES). Default 8M.") var logMaxBytes: String?
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -82,6 +83,10 @@ struct PvdifydCommand: AsyncParsableCommand {
         guard let rate = Int(rateText), rate > 0 else {
             throw DaemonConfiguration.Invalid(description: "--rate-limit must be a positive number of requests per minute")
         }
+        let logBytesText = value(logMaxBytes, "PVDIFY_LOG_MAX_BYTES") ?? "8M"
+        guard let logBytes = MemorySize(logBytesText), (64 << 10...1 << 30).contains(logBytes.bytes) else {
+            throw DaemonConfiguration.Invalid(description: "--log-max-bytes must be a size between 64K and 1G, like 8M")
+        }
         var registries = insecureRegistry
         if registries.isEmpty, let list = environment["PVDIFY_INSECURE_REGISTRIES"] {
             registries = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
@@ -103,6 +108,7 @@ struct PvdifydCommand: AsyncParsableCommand {
             insecureRegistries: registries,
             resyncInterval: resync,
             requestsPerMinute: rate,
+            logMaxBytes: Int(logBytes.bytes),
             bootstrapToken: environment["PVDIFY_BOOTSTRAP_TOKEN"].flatMap { $0.isEmpty ? nil : $0 },
             secretKey: environment["PVDIFY_SECRET_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         )
