@@ -159,6 +159,41 @@ final class RecordingReconciler: Reconciler, Sendable {
         #expect(first, "the runner did not end within 10 s of cancellation")
     }
 
+    /// Fails its first pass with a wait the far side asked for, then succeeds.
+    final class RateLimitedReconciler: Reconciler, Sendable {
+        let name = "rate-limited"
+        let passes = Mutex<[ContinuousClock.Instant]>([])
+        struct Limited: RetryLater { var retryAfter: Duration? }
+
+        func reconcile(_ app: String) async throws -> ReconcileResult {
+            let count = passes.withLock { passes -> Int in
+                passes.append(.now)
+                return passes.count
+            }
+            if count == 1 { throw Limited(retryAfter: .milliseconds(200)) }
+            return .done
+        }
+
+        func resyncKeys() async throws -> [String] { [] }
+    }
+
+    @Test func aWaitAskedForByTheFarSideRequeuesForThenInsteadOfBackingOff() async throws {
+        let reconciler = RateLimitedReconciler()
+        // The backoff alone would wait an hour.
+        let runner = ControllerRunner(
+            reconciler: reconciler, workers: 1, resyncInterval: .seconds(3600), backoff: Backoff(base: .seconds(3600), cap: .seconds(3600)),
+            logger: Logger(label: "test"))
+        let task = Task { try await runner.run() }
+        defer { task.cancel() }
+        await runner.enqueue("app")
+        for _ in 0..<200 where reconciler.passes.withLock({ $0.count }) < 2 {
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        let passes = reconciler.passes.withLock { $0 }
+        #expect(passes.count == 2)
+        if passes.count == 2 { #expect(passes[1] - passes[0] >= .milliseconds(190)) }
+    }
+
     @Test func aTriggerStreamThatEndsIsStartedAgain() async throws {
         let reconciler = RecordingReconciler()
         let made = Mutex(0)

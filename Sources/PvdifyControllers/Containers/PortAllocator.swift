@@ -12,10 +12,11 @@ public actor PortAllocator {
     private var handedOut: [Int: ContinuousClock.Instant] = [:]
     private var cursor: Int
     /// How long a port handed out stays reserved without a container seen holding it.
-    static let handoutGrace: Duration = .seconds(60)
+    let handoutGrace: Duration
 
-    init(range: ClosedRange<Int> = PortAllocator.defaultRange) {
+    init(range: ClosedRange<Int> = PortAllocator.defaultRange, handoutGrace: Duration = .seconds(60)) {
         self.range = range
+        self.handoutGrace = handoutGrace
         cursor = range.lowerBound
     }
 
@@ -26,7 +27,7 @@ public actor PortAllocator {
     /// handed out lately), so ports of containers that went without pvdify removing them come back.
     func reserveOnly(_ ports: some Sequence<Int>) {
         let now = ContinuousClock.now
-        handedOut = handedOut.filter { now - $0.value < Self.handoutGrace }
+        handedOut = handedOut.filter { now - $0.value < handoutGrace }
         taken = Set(ports).union(handedOut.keys)
     }
 

@@ -140,9 +140,9 @@ final class AppLog: Sendable {
             let (segments, records) = try LogSegments.open(
                 directory: directory, segmentBytes: limits.segmentBytes, keepLines: limits.lines, keepBytes: limits.bytes)
             state.segments = segments
-            for record in records {
+            for (record, size) in records {
                 let line = LogLine(timestamp: LogTime.date(record.micros), process: record.process, message: record.message)
-                keep(line, size: record.encoded().count, in: &state)
+                keep(line, size: size, in: &state)
                 if !record.source.isEmpty {
                     state.resume[record.source, default: LogResumePoint(micros: record.micros, messages: [])]
                         .record(micros: record.micros, message: record.message)

@@ -26,10 +26,11 @@ struct LogSegments {
 
     /// Opens an app's directory (creating it, mode 0700) and reads the records it holds, oldest first.
     /// A record cut short by a crash is dropped, and the file is cut back to its last whole record.
-    static func open(directory: URL, segmentBytes: Int, keepLines: Int, keepBytes: Int) throws -> (LogSegments, [LogRecord]) {
+    /// Each record comes with its size on disk.
+    static func open(directory: URL, segmentBytes: Int, keepLines: Int, keepBytes: Int) throws -> (LogSegments, [(LogRecord, Int)]) {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         var store = LogSegments(directory: directory, segmentBytes: segmentBytes, keepLines: keepLines, keepBytes: keepBytes)
-        var records: [LogRecord] = []
+        var records: [(LogRecord, Int)] = []
         let names = try FileManager.default.contentsOfDirectory(atPath: directory.path)
         for sequence in names.compactMap(Self.sequence).sorted() {
             let url = store.url(sequence)
@@ -42,7 +43,7 @@ struct LogSegments {
             var lines = 0
             for line in data.split(separator: LogRecord.newline) {
                 guard let record = LogRecord(line) else { continue }
-                records.append(record)
+                records.append((record, line.count + 1))
                 lines += 1
             }
             store.segments.append(Segment(sequence: sequence, lines: lines, bytes: data.count))
