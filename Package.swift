@@ -82,6 +82,15 @@ let package = Package(
             dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
             path: "Benchmarks/BareRoute"
         ),
+        // Benchmarks of the log store and a soak of deploys (hack/bench-logs.sh, hack/bench-soak.sh).
+        .executableTarget(name: "LogStoreBench", dependencies: ["PvdifyStore"], path: "Benchmarks/LogStoreBench"),
+        .executableTarget(
+            name: "DeploySoak",
+            dependencies: [
+                "PvdifyControllers", "PvdifyDrivers", "PvdifyStore", "PvdifyModel", .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/DeploySoak"
+        ),
         // Shared by the test targets: finding built executables, free loopback ports.
         .target(name: "PvdifyTestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "PvdifyModelTests", dependencies: ["PvdifyModel"]),
@@ -107,6 +116,7 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HeapModule", package: "swift-collections"),
             ]
         ),
         .testTarget(name: "PvdifyControllersTests", dependencies: ["PvdifyControllers", "PvdifyDrivers", "PvdifyStore", "PvdifyModel"]),

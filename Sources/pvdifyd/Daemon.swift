@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
@@ -24,7 +25,13 @@ struct Daemon {
         let secrets = try SecretBox.load(dataDirectory: configuration.dataDirectory, environmentKey: configuration.secretKey)
         let store = try Store(dataDirectory: configuration.dataDirectory, secrets: secrets)
         try await bootstrapAdminToken(store)
-        let logs = AppLogs()
+        let logger = self.logger
+        let logs = AppLogs(
+            directory: configuration.dataDirectory.appendingPathComponent("logs", isDirectory: true),
+            maxBytes: configuration.logMaxBytes,
+            onError: { logger.error("logs: \($0); lines are kept in memory only") })
+        // Logs of apps deleted while pvdifyd was down (or killed between the two deletes) go too.
+        logs.retainOnly(Set(try await store.appNames()))
         let settings = APISettings(
             baseDomain: configuration.baseDomain,
             appURLScheme: configuration.tls == .off ? "http" : "https",
@@ -39,15 +46,16 @@ struct Daemon {
             let supervisor = PodmanService(
                 socket: socket, client: client, logger: logger,
                 logFile: configuration.dataDirectory.appendingPathComponent("podman-service.log"))
-            services.append(.init(service: CancelOnShutdown { try await supervisor.run() }))
+            services.append(.init(service: FailFast("the podman service", CancelOnShutdown { try await supervisor.run() })))
             let reconciler = ContainerReconciler(
                 store: store, runtime: PodmanRuntime(client: client, instance: try InstanceID.load(configuration.dataDirectory)), logs: logs,
                 insecureRegistries: configuration.insecureRegistries, routingEnabled: configuration.caddyAdmin != nil,
                 logger: logger)
-            services.append(.init(service: ControllerRunner(
+            services.append(.init(service: FailFast("the container reconciler", ControllerRunner(
                 reconciler: reconciler, workers: 4, resyncInterval: configuration.resyncInterval.duration,
                 triggers: [{ store.changes.subscribe() }, { reconciler.eventTrigger() }],
-                metrics: ControllerMetrics(registry: metrics, reconciler: reconciler.name), logger: logger)))
+                metrics: ControllerMetrics(registry: metrics, reconciler: reconciler.name), logger: logger))))
+            services.append(.init(service: FailFast("the log collector", reconciler.logCollector)))
         } else {
             logger.info("podman disabled (--podman-socket off): containers are not managed")
         }
@@ -57,25 +65,29 @@ struct Daemon {
                 tls: configuration.tls,
                 baseDomain: configuration.baseDomain, adminListen: "\(admin.host ?? "127.0.0.1"):\(admin.port ?? 2019)")
             let routes = RouteReconciler(store: store, caddy: CaddyClient(baseURL: admin), settings: settings, logger: logger)
-            services.append(.init(service: ControllerRunner(
+            services.append(.init(service: FailFast("the route reconciler", ControllerRunner(
                 reconciler: routes, workers: 1, resyncInterval: configuration.resyncInterval.duration,
                 triggers: routes.triggers(), metrics: ControllerMetrics(registry: metrics, reconciler: routes.name),
-                logger: logger)))
+                logger: logger))))
         } else {
             logger.info("routing disabled (--caddy-admin off): Caddy is not managed")
         }
         // DNS reconciler (Cloudflare): see Daemon+DNS.swift.
-        services.append(.init(service: dnsController(store: store, metrics: metrics)))
+        services.append(.init(service: FailFast("the DNS reconciler", dnsController(store: store, metrics: metrics))))
         let api = PvdifyAPIServer.buildApplication(
             store: store, logs: logs, settings: settings, metrics: metrics, host: configuration.listenHost,
             port: configuration.listenPort, connections: connections, logger: logger)
         // Services shut down in reverse order: log streams end first, so the API can finish its requests,
         // and the audit log is flushed after the API has answered its last request.
         services.append(.init(service: AuditFlusher(store: store, logger: logger)))
-        services.append(.init(service: api))
+        let listen = "\(configuration.listenHost):\(configuration.listenPort)"
+        services.append(.init(service: FailFast("the API server on \(listen)", api)))
         services.append(.init(service: LogStreamCloser(logs: logs)))
-        let group = ServiceGroup(
-            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // A part that does not finish its requests in time is cancelled rather than waited for.
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(30)
+        let group = ServiceGroup(configuration: groupConfiguration)
         logger.info("pvdifyd starting", metadata: [
             "listen": "\(configuration.listenHost):\(configuration.listenPort)",
             "data_dir": "\(configuration.dataDirectory.path)",
@@ -84,7 +96,14 @@ struct Daemon {
             "max_connections": "\(connections.maxConnections)",
             "max_connections_per_client": "\(connections.maxConnectionsPerClient)",
         ])
-        try await group.run()
+        do {
+            try await group.run()
+        } catch {
+            // FailFast has said which part failed and why.
+            try? await podmanClient?.shutdown()
+            try? store.close()
+            throw ExitCode.failure
+        }
         try? await podmanClient?.shutdown()
         try store.close()
         logger.info("pvdifyd stopped")

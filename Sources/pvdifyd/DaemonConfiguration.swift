@@ -21,6 +21,8 @@ struct DaemonConfiguration: Sendable {
     var insecureRegistries: [String]
     var resyncInterval: DurationText
     var requestsPerMinute: Int
+    /// Log bytes kept per app (`--log-max-bytes`).
+    var logMaxBytes: Int
     var bootstrapToken: String?
     var secretKey: String?
     var connections: ConnectionLimits

@@ -38,6 +38,7 @@ struct PvdifydCommand: AsyncParsableCommand {
     var headerTimeout: String?
     @Option(help: "Longest pause inside a request body (PVDIFY_BODY_TIMEOUT). Default 30s.") var bodyTimeout: String?
     @Option(help: "Time an idle keep-alive connection stays open (PVDIFY_IDLE_TIMEOUT). Default 60s.") var idleTimeout: String?
+    @Option(help: "Log bytes kept per app, on disk and in memory, like 8M (PVDIFY_LOG_MAX_BYTES). Default 8M.") var logMaxBytes: String?
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -88,6 +89,10 @@ struct PvdifydCommand: AsyncParsableCommand {
         guard let rate = Int(rateText), rate > 0 else {
             throw DaemonConfiguration.Invalid(description: "--rate-limit must be a positive number of requests per minute")
         }
+        let logBytesText = value(logMaxBytes, "PVDIFY_LOG_MAX_BYTES") ?? "8M"
+        guard let logBytes = MemorySize(logBytesText), (64 << 10...1 << 30).contains(logBytes.bytes) else {
+            throw DaemonConfiguration.Invalid(description: "--log-max-bytes must be a size between 64K and 1G, like 8M")
+        }
         var registries = insecureRegistry
         if registries.isEmpty, let list = environment["PVDIFY_INSECURE_REGISTRIES"] {
             registries = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
@@ -116,6 +121,7 @@ struct PvdifydCommand: AsyncParsableCommand {
             insecureRegistries: registries,
             resyncInterval: resync,
             requestsPerMinute: rate,
+            logMaxBytes: Int(logBytes.bytes),
             bootstrapToken: environment["PVDIFY_BOOTSTRAP_TOKEN"].flatMap { $0.isEmpty ? nil : $0 },
             secretKey: environment["PVDIFY_SECRET_KEY"].flatMap { $0.isEmpty ? nil : $0 },
             connections: connections

@@ -39,7 +39,7 @@ public final class ContainerReconciler: Reconciler {
 
     public func resyncKeys() async throws -> [String] {
         let observed = try await runtime.list(app: nil)
-        await ports.reserve(observed.compactMap(\.hostPort))
+        await ports.reserveOnly(observed.compactMap(\.hostPort))
         return Array(Set(try await store.appNames()).union(observed.map(\.app))).sorted()
     }
 
@@ -66,6 +66,7 @@ public final class ContainerReconciler: Reconciler {
         guard let desired = try await loadDesired(app) else {
             for container in observed { try await removeContainer(container, app: app) }
             await memory.drop(app)
+            await collector.appDeleted(app)
             return .done
         }
         await collector.ensureFollowing(observed)
@@ -127,6 +128,7 @@ public final class ContainerReconciler: Reconciler {
             try await completeRollout(desired, target: target, facts: facts, now: now)
         }
         try await writeStatus(desired, plan: plan)
+        facts.prune(existing: Set(observed.map(\.name)), rollingOut: desired.isRollout ? desired.target?.version : nil)
         await memory.save(app, facts)
         if desired.isRollout, !plan.rolloutComplete, let target = desired.target, let started = facts.rolloutStarted[target.version] {
             return .after(Self.rolloutPollInterval(elapsed: now.timeIntervalSince(started)))
@@ -354,16 +356,17 @@ public final class ContainerReconciler: Reconciler {
 /// The reconciler's memory of instances, per app.
 actor FactsMemory {
     private var facts: [String: InstanceFacts] = [:]
-    private var pulled: Set<String> = []
+    /// Per app, the release whose image was pulled last (only the release being rolled out matters).
+    private var pulled: [String: Int] = [:]
 
     func facts(_ app: String) -> InstanceFacts { facts[app] ?? InstanceFacts() }
     func save(_ app: String, _ value: InstanceFacts) { facts[app] = value }
     func drop(_ app: String) {
         facts[app] = nil
-        pulled = pulled.filter { !$0.hasPrefix("\(app)#") }
+        pulled[app] = nil
     }
-    func isPulled(_ app: String, release: Int) -> Bool { pulled.contains("\(app)#\(release)") }
-    func markPulled(_ app: String, release: Int) { pulled.insert("\(app)#\(release)") }
+    func isPulled(_ app: String, release: Int) -> Bool { pulled[app] == release }
+    func markPulled(_ app: String, release: Int) { pulled[app] = release }
 }
 
 /// Collects lines from a synchronous callback for writing afterwards.

@@ -17,6 +17,19 @@ struct InstanceFacts: Sendable {
     /// When the rollout of a release began (first new instance created), per release version.
     var rolloutStarted: [Int: Date] = [:]
 
+    /// Keeps only what concerns containers that still exist and the release being rolled out, so
+    /// the memory of a long-lived app does not grow with every deploy or replaced instance.
+    mutating func prune(existing names: Set<String>, rollingOut release: Int?) {
+        healthy.formIntersection(names)
+        failures = failures.filter { names.contains($0.key) }
+        lastFailure = lastFailure.filter { names.contains($0.key) }
+        lastChecked = lastChecked.filter { names.contains($0.key) }
+        restarts = restarts.filter { names.contains($0.key) }
+        nextRestart = nextRestart.filter { names.contains($0.key) }
+        retiringSince = retiringSince.filter { names.contains($0.key) }
+        rolloutStarted = rolloutStarted.filter { $0.key == release }
+    }
+
     /// Forgets a removed container.
     mutating func forget(_ name: String) {
         healthy.remove(name)

@@ -8,17 +8,36 @@ public actor PortAllocator {
 
     let range: ClosedRange<Int>
     private var taken: Set<Int> = []
+    /// Ports handed out lately, whose containers a list may not show yet.
+    private var handedOut: [Int: ContinuousClock.Instant] = [:]
     private var cursor: Int
+    /// How long a port handed out stays reserved without a container seen holding it.
+    let handoutGrace: Duration
 
-    init(range: ClosedRange<Int> = PortAllocator.defaultRange) {
+    init(range: ClosedRange<Int> = PortAllocator.defaultRange, handoutGrace: Duration = .seconds(60)) {
         self.range = range
+        self.handoutGrace = handoutGrace
         cursor = range.lowerBound
     }
 
     /// Marks ports that observed containers hold.
     func reserve(_ ports: some Sequence<Int>) { taken.formUnion(ports) }
 
-    func release(_ port: Int) { taken.remove(port) }
+    /// Replaces the reservations with the ports that all observed containers hold (plus the ports
+    /// handed out lately), so ports of containers that went without pvdify removing them come back.
+    func reserveOnly(_ ports: some Sequence<Int>) {
+        let now = ContinuousClock.now
+        handedOut = handedOut.filter { now - $0.value < handoutGrace }
+        taken = Set(ports).union(handedOut.keys)
+    }
+
+    func release(_ port: Int) {
+        taken.remove(port)
+        handedOut[port] = nil
+    }
+
+    /// How many ports are reserved (for tests).
+    var reservedCount: Int { taken.count }
 
     func allocate() throws -> Int {
         for _ in range {
@@ -26,6 +45,7 @@ public actor PortAllocator {
             cursor = cursor == range.upperBound ? range.lowerBound : cursor + 1
             if !taken.contains(port), Self.isFree(port) {
                 taken.insert(port)
+                handedOut[port] = ContinuousClock.now
                 return port
             }
         }

@@ -7,11 +7,12 @@ import PvdifyModel
 public struct CaddyClient: Sendable {
     /// `http://127.0.0.1:2019`.
     public let baseURL: URL
-    let http: HTTPClient
+    let executor: HTTPExecutor
 
+    /// A client of the admin API at `baseURL`.
     public init(baseURL: URL, http: HTTPClient = .shared) {
         self.baseURL = baseURL
-        self.http = http
+        self.executor = HTTPExecutor(client: http)
     }
 
     /// The running config and its ETag.
@@ -41,20 +42,20 @@ public struct CaddyClient: Sendable {
         return pem
     }
 
+    /// The call a request makes (headers sorted, so a call is the same every time).
+    func call(for request: CaddyRequest) -> HTTPCall {
+        HTTPCall(
+            method: request.method, url: baseURL.absoluteString.trimmingSuffix("/") + request.path,
+            headers: request.headers.sorted { $0.key < $1.key }.map { (name: $0.key, value: $0.value) }, body: request.body)
+    }
+
     func send(_ request: CaddyRequest) async throws -> (Int, Data) {
-        var outgoing = HTTPClientRequest(url: baseURL.absoluteString.trimmingSuffix("/") + request.path)
-        outgoing.method = .init(rawValue: request.method)
-        for (name, value) in request.headers { outgoing.headers.add(name: name, value: value) }
-        if let body = request.body { outgoing.body = .bytes(ByteBuffer(bytes: body)) }
-        let response = try await http.execute(outgoing, timeout: .seconds(10))
-        let buffer = try await response.body.collect(upTo: 64 << 20)
-        let data = Data(buffer.readableBytesView)
-        let status = Int(response.status.code)
-        guard (200..<300).contains(status) else {
-            let message = (try? JSONValue.parse(json: data))?["error"]?.stringValue ?? String(decoding: data, as: UTF8.self)
-            throw CaddyError(status: status, message: message)
+        let answer = try await executor.send(call(for: request), timeout: .seconds(10), maxBodyBytes: 64 << 20)
+        guard (200..<300).contains(answer.status) else {
+            let message = (try? JSONValue.parse(json: answer.body))?["error"]?.stringValue ?? String(decoding: answer.body, as: UTF8.self)
+            throw CaddyError(status: answer.status, message: message)
         }
-        return (status, data)
+        return (answer.status, answer.body)
     }
 
     static func encode(_ value: JSONValue) throws -> Data {

@@ -1,8 +1,9 @@
 import Foundation
 
 /// When the transport sends a call again: after a 429 (waiting what `Retry-After` says), after a 5xx,
-/// and after no answer at all for reads. Bounded, so a pass never hangs on a broken API; the
-/// reconciler's own backoff takes over after that.
+/// and after no answer at all for reads. Short and bounded, so a pass never hangs on a broken API: a
+/// longer wait is left to the controller runner (the error's `retryAfter` requeues the app), and
+/// its own backoff takes over after the last attempt.
 public struct CloudflareRetryPolicy: Sendable, Equatable {
     /// Sends at most this many times in all.
     public var maxAttempts: Int
@@ -11,8 +12,8 @@ public struct CloudflareRetryPolicy: Sendable, Equatable {
     /// The longest wait between two attempts; a `Retry-After` beyond it is not waited for here.
     public var maxDelay: Duration
 
-    /// Makes a policy (defaults: 5 attempts, 0.5 s doubling, at most 30 s).
-    public init(maxAttempts: Int = 5, baseDelay: Duration = .milliseconds(500), maxDelay: Duration = .seconds(30)) {
+    /// Makes a policy (defaults: 5 attempts, 0.5 s doubling, at most 5 s).
+    public init(maxAttempts: Int = 5, baseDelay: Duration = .milliseconds(500), maxDelay: Duration = .seconds(5)) {
         self.maxAttempts = maxAttempts
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay
@@ -43,12 +44,7 @@ public struct CloudflareRetryPolicy: Sendable, Equatable {
 
     /// `baseDelay * 2^(attempt-1)`, at most `maxDelay`.
     func backoff(_ attempt: Int) -> Duration {
-        var delay = baseDelay
-        for _ in 1..<max(1, attempt) {
-            delay *= 2
-            if delay >= maxDelay { return maxDelay }
-        }
-        return min(delay, maxDelay)
+        Backoff.delay(base: baseDelay, cap: maxDelay, attempt: attempt)
     }
 
     /// `Retry-After` as delta-seconds (`30`) or as an HTTP date; nil when it is neither.

@@ -22,7 +22,7 @@ public final class CloudflareTransport: Sendable {
     /// How long one attempt may take.
     public let timeout: Duration
     private let token: String
-    private let httpClient: HTTPClient
+    private let executor: HTTPExecutor
     private let logger: Logger
     private static let maxBodyBytes = 32 * 1024 * 1024
 
@@ -37,7 +37,7 @@ public final class CloudflareTransport: Sendable {
         self.token = token
         self.retry = retry
         self.timeout = timeout
-        self.httpClient = httpClient
+        self.executor = HTTPExecutor(client: httpClient)
         self.logger = logger
     }
 
@@ -80,18 +80,16 @@ public final class CloudflareTransport: Sendable {
         }
     }
 
+    /// The call a request makes, with the token.
+    func call(for request: CloudflareRequest) -> HTTPCall {
+        var headers = [(name: "Authorization", value: "Bearer \(token)"), (name: "Accept", value: "application/json")]
+        if request.body != nil { headers.append((name: "Content-Type", value: "application/json")) }
+        return HTTPCall(method: request.method.rawValue, url: url(for: request), headers: headers, body: request.body)
+    }
+
     private func execute(_ request: CloudflareRequest) async throws -> (Int, Data, String?) {
-        var http = HTTPClientRequest(url: url(for: request))
-        http.method = HTTPMethod(rawValue: request.method.rawValue)
-        http.headers.add(name: "Authorization", value: "Bearer \(token)")
-        http.headers.add(name: "Accept", value: "application/json")
-        if let body = request.body {
-            http.headers.add(name: "Content-Type", value: "application/json")
-            http.body = .bytes(ByteBuffer(bytes: body))
-        }
-        let response = try await httpClient.execute(http, deadline: .now() + TimeAmount(timeout))
-        let body = try await response.body.collect(upTo: Self.maxBodyBytes)
-        return (Int(response.status.code), Data(body.readableBytesView), response.headers.first(name: "Retry-After"))
+        let answer = try await executor.send(call(for: request), timeout: timeout, maxBodyBytes: Self.maxBodyBytes)
+        return (answer.status, answer.body, answer.headers.first(name: "Retry-After"))
     }
 
     /// A `CloudflareError` from an error answer: the envelope's errors, or the raw text when there is none.

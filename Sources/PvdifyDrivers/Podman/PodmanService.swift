@@ -45,7 +45,8 @@ public final class PodmanService: Sendable {
             while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
             return
         }
-        var backoff = Duration.seconds(1)
+        let backoff = Backoff(base: .seconds(1), cap: .seconds(30))
+        var failures = 0
         while !Task.isCancelled {
             if await client.isReachable() {
                 try? await watchAdopted(path)
@@ -58,10 +59,11 @@ public final class PodmanService: Sendable {
                 logger.error("podman service failed to start", metadata: ["error": "\(error)"])
             }
             if Task.isCancelled { break }
-            if ContinuousClock.now - started > .seconds(60) { backoff = .seconds(1) }
-            logger.warning("restarting the podman service", metadata: ["in": "\(backoff)"])
-            try? await Task.sleep(for: backoff)
-            backoff = min(backoff * 2, .seconds(30))
+            // A service that ran a while starts the count again.
+            failures = ContinuousClock.now - started > .seconds(60) ? 1 : failures + 1
+            let delay = backoff.delay(attempt: failures)
+            logger.warning("restarting the podman service", metadata: ["in": "\(delay)"])
+            try? await Task.sleep(for: delay)
         }
     }
 

@@ -16,6 +16,7 @@ public final class PodmanTransport: Sendable {
     /// The socket's path.
     public let socketPath: String
     private let httpClient: HTTPClient
+    private let executor: HTTPExecutor
     private static let maxBodyBytes = 64 * 1024 * 1024
 
     /// A transport with its own HTTP client: shut it down with `shutdown()`. Its connection pool
@@ -29,6 +30,7 @@ public final class PodmanTransport: Sendable {
         configuration.decompression = .disabled
         self.socketPath = socketPath
         self.httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        self.executor = HTTPExecutor(client: httpClient)
     }
 
     /// Closes the HTTP client's connections.
@@ -43,17 +45,15 @@ public final class PodmanTransport: Sendable {
 
     /// Sends a request and reads its whole answer; throws `PodmanError` for a status of 400 or more.
     public func send(_ request: PodmanRequest, timeout: Duration = .seconds(60)) async throws -> Response {
-        let response = try await execute(request, deadline: .now() + TimeAmount(timeout))
-        let body = try await response.body.collect(upTo: Self.maxBodyBytes)
-        let status = Int(response.status.code)
-        if status >= 400 { throw Self.error(status: status, body: body) }
-        return Response(status: status, body: Data(body.readableBytesView))
+        let answer = try await executor.send(call(for: request), timeout: timeout, maxBodyBytes: Self.maxBodyBytes)
+        if answer.status >= 400 { throw Self.error(status: answer.status, body: ByteBuffer(bytes: answer.body)) }
+        return Response(status: answer.status, body: answer.body)
     }
 
     /// Sends a request whose answer streams (logs, events, pulls) and returns once the head has
     /// arrived; iterate the body to read it, cancel the iterating task to close the connection.
     public func open(_ request: PodmanRequest, timeout: Duration = .seconds(60)) async throws -> HTTPClientResponse.Body {
-        let response = try await execute(request, deadline: .now() + TimeAmount(timeout))
+        let response = try await executor.open(call(for: request), timeout: timeout)
         let status = Int(response.status.code)
         if status >= 400 {
             throw Self.error(status: status, body: try await response.body.collect(upTo: Self.maxBodyBytes))
@@ -61,16 +61,12 @@ public final class PodmanTransport: Sendable {
         return response.body
     }
 
-    private func execute(_ request: PodmanRequest, deadline: NIODeadline) async throws -> HTTPClientResponse {
-        var http = HTTPClientRequest(url: url(for: request))
-        http.method = HTTPMethod(rawValue: request.method.rawValue)
-        // Podman answers 400 without a Host header, which AsyncHTTPClient omits for unix sockets.
-        http.headers.add(name: "Host", value: "podman")
-        if let body = request.body {
-            http.headers.add(name: "Content-Type", value: "application/json")
-            http.body = .bytes(ByteBuffer(bytes: body))
-        }
-        return try await httpClient.execute(http, deadline: deadline)
+    /// The call a request makes. Podman answers 400 without a Host header, which AsyncHTTPClient
+    /// omits for unix sockets.
+    public func call(for request: PodmanRequest) -> HTTPCall {
+        var headers = [(name: "Host", value: "podman")]
+        if request.body != nil { headers.append((name: "Content-Type", value: "application/json")) }
+        return HTTPCall(method: request.method.rawValue, url: url(for: request), headers: headers, body: request.body)
     }
 
     /// A `PodmanError` from an error body, or one carrying the raw text when it is not Podman's JSON.
@@ -80,13 +76,5 @@ public final class PodmanTransport: Sendable {
             return PodmanError(status: status, cause: decoded.cause, message: decoded.message)
         }
         return PodmanError(status: status, cause: "", message: String(decoding: data, as: UTF8.self))
-    }
-}
-
-extension TimeAmount {
-    /// A NIO time amount from a Swift `Duration`.
-    init(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        self = .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 }

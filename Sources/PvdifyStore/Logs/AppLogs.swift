@@ -1,97 +1,125 @@
-import DequeModule
 import Foundation
 import PvdifyModel
 import Synchronization
 
-/// One line of an app's log: a container's output or a platform event (process `api`).
-public struct LogLine: Sendable, Equatable, Codable {
-    public var timestamp: Date
-    public var process: String
-    public var message: String
-
-    public init(timestamp: Date = Date(), process: String, message: String) {
-        self.timestamp = timestamp
-        self.process = process
-        self.message = message
-    }
-
-    /// `web` matches `web` and every `web.N`; `web.1` only itself.
-    public func matches(process filter: String?) -> Bool {
-        guard let filter else { return true }
-        return process == filter || (!filter.contains(".") && process.hasPrefix(filter + "."))
-    }
-}
-
-/// The last lines of every app's logs, kept in memory (a bounded ring per app) so they outlive
-/// containers, deploys and restarts; followers get new lines as they are appended.
+/// The last lines of every app's logs, so they outlive containers, deploys and (with a directory)
+/// pvdifyd itself; followers get new lines as they are appended.
+///
+/// Each app keeps its last `capacity` lines, and at most about `maxBytes` of them. With a
+/// directory, each app's lines are also appended as they arrive to segment files in
+/// `<directory>/<app>/` and read back the first time the app's log is used after a start.
+/// Appending is O(1): one ring append and one `write`.
 public final class AppLogs: Sendable {
+    /// Lines kept per app.
     public let capacity: Int
-    private let state = Mutex(State())
+    /// Bytes kept per app, on disk and in memory.
+    public let maxBytes: Int
+    /// Where apps' log directories are; nil keeps logs in memory only.
+    public let directory: URL?
+    private let limits: AppLog.Limits
+    private let onError: @Sendable (String) -> Void
+    private let apps = Mutex<[String: AppLog]>([:])
 
-    private struct State {
-        var rings: [String: Deque<LogLine>] = [:]
-        var followers: [String: [Int: AsyncStream<LogLine>.Continuation]] = [:]
-        var nextFollower = 0
+    /// The default byte budget per app: 8 MiB.
+    public static let defaultMaxBytes = 8 << 20
+
+    /// Logs kept in memory only (tests, or a daemon without a data directory).
+    public convenience init(capacity: Int = 10_000) {
+        self.init(directory: nil, capacity: capacity)
     }
 
-    public init(capacity: Int = 10_000) { self.capacity = capacity }
-
-    public func append(_ app: String, _ line: LogLine) {
-        let followers = state.withLock { state -> [AsyncStream<LogLine>.Continuation] in
-            var ring = state.rings[app, default: []]
-            ring.append(line)
-            if ring.count > capacity { ring.removeFirst(ring.count - capacity) }
-            state.rings[app] = ring
-            return Array(state.followers[app, default: [:]].values)
+    /// Logs kept in `directory` (created with mode 0700), `capacity` lines and about `maxBytes` per app.
+    /// - Parameter onError: told when an app's log cannot be read or written (then it lives in memory).
+    public init(
+        directory: URL?, capacity: Int = 10_000, maxBytes: Int = AppLogs.defaultMaxBytes,
+        onError: @escaping @Sendable (String) -> Void = { _ in }
+    ) {
+        self.capacity = capacity
+        self.maxBytes = max(maxBytes, 8 << 10)
+        self.directory = directory
+        self.onError = onError
+        let segmentBytes = max(1 << 10, self.maxBytes / 8)
+        limits = AppLog.Limits(lines: capacity, bytes: self.maxBytes - segmentBytes, segmentBytes: segmentBytes)
+        if let directory {
+            try? FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
-        for follower in followers { follower.yield(line) }
+    }
+
+    /// Appends a platform event or any line without a container behind it.
+    public func append(_ app: String, _ line: LogLine) {
+        log(app).append(line, source: nil)
+    }
+
+    /// Appends a line of container `source` (its resume point moves to this line).
+    public func append(_ app: String, _ line: LogLine, source: String) {
+        log(app).append(line, source: source)
     }
 
     /// The last `limit` lines, oldest first, that match `process` and are not before `since`.
     public func lines(_ app: String, limit: Int, process: String? = nil, since: Date? = nil) -> [LogLine] {
-        let ring = state.withLock { $0.rings[app] ?? [] }
-        var result: [LogLine] = []
-        for line in ring.reversed() where result.count < limit {
-            if let since, line.timestamp < since { break }
-            if line.matches(process: process) { result.append(line) }
-        }
-        return result.reversed()
+        existingLog(app)?.lines(limit: limit, process: process, since: since) ?? []
+    }
+
+    /// Where container `source`'s stream stands in `app`'s log, to resume it without repeating lines.
+    public func resumePoint(_ app: String, source: String) -> LogResumePoint? {
+        existingLog(app)?.resumePoint(source: source)
+    }
+
+    /// Forgets a removed container's resume point (its lines stay).
+    public func forget(_ app: String, source: String) {
+        apps.withLock { $0[app] }?.forget(source: source)
     }
 
     /// New lines of `app` as they come, until the caller stops or the app's logs are dropped.
     public func follow(_ app: String) -> AsyncStream<LogLine> {
-        let (stream, continuation) = AsyncStream.makeStream(of: LogLine.self, bufferingPolicy: .bufferingNewest(1_000))
-        let id = state.withLock { state in
-            state.nextFollower += 1
-            state.followers[app, default: [:]][state.nextFollower] = continuation
-            return state.nextFollower
-        }
-        continuation.onTermination = { [weak self] _ in
-            self?.state.withLock { _ = $0.followers[app]?.removeValue(forKey: id) }
-        }
-        return stream
+        log(app).follow()
     }
 
     /// How many followers `app` has (for tests and metrics).
     public func followerCount(_ app: String) -> Int {
-        state.withLock { $0.followers[app]?.count ?? 0 }
+        apps.withLock { $0[app] }?.followerCount ?? 0
     }
 
-    /// Forgets a deleted app's lines and ends its followers.
+    /// Forgets a deleted app's lines, deletes them from disk and ends its followers.
     public func drop(_ app: String) {
-        let followers = state.withLock { state in
-            state.rings[app] = nil
-            return Array(state.followers.removeValue(forKey: app)?.values ?? [:].values)
+        let log = apps.withLock { $0.removeValue(forKey: app) }
+        if let log {
+            log.close(deleting: true)
+        } else if let folder = folder(app) {
+            try? FileManager.default.removeItem(at: folder)
         }
-        for follower in followers { follower.finish() }
+    }
+
+    /// Deletes the logs of every app not in `apps` (apps deleted while pvdifyd was not looking).
+    public func retainOnly(_ apps: Set<String>) {
+        guard let directory, let names = try? FileManager.default.contentsOfDirectory(atPath: directory.path) else { return }
+        for name in names where !apps.contains(name) { drop(name) }
     }
 
     /// Ends every follower (shutdown).
     public func finishAll() {
-        let followers = state.withLock { state in
-            defer { state.followers.removeAll() }
-            return state.followers.values.flatMap(\.values)
+        for log in apps.withLock({ Array($0.values) }) { log.close(deleting: false) }
+    }
+
+    /// `<directory>/<app>`, only for a name that is a DNS label (the longest app name is a preview's, 63).
+    func folder(_ app: String) -> URL? {
+        guard let directory, Rules.appName(app, maxLength: 63) == nil else { return nil }
+        return directory.appendingPathComponent(app, isDirectory: true)
+    }
+
+    private func existingLog(_ app: String) -> AppLog? {
+        if let log = apps.withLock({ $0[app] }) { return log }
+        // After a restart, an app's log is on disk until first used.
+        guard let folder = folder(app), FileManager.default.fileExists(atPath: folder.path) else { return nil }
+        return log(app)
+    }
+
+    private func log(_ app: String) -> AppLog {
+        apps.withLock { apps in
+            if let log = apps[app] { return log }
+            let log = AppLog(app: app, directory: folder(app), limits: limits, onError: onError)
+            apps[app] = log
+            return log
         }
-        for follower in followers { follower.finish() }
     }
 }

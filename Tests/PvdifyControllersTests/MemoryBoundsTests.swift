@@ -1,0 +1,71 @@
+import Foundation
+import Logging
+import PvdifyModel
+import PvdifyStore
+import Testing
+@testable import PvdifyControllers
+
+/// What the container reconciler remembers stays proportional to what exists, not to history.
+@Suite struct MemoryBoundsTests {
+    @Test func factsAndPullMarksOfPastReleasesAndRemovedContainersAreDropped() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pvdify-mem-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try Store(dataDirectory: directory, secrets: try SecretBox.load(dataDirectory: directory, environmentKey: nil))
+        defer { try? store.close() }
+        let runtime = FakeRuntime()
+        let reconciler = ContainerReconciler(
+            store: store, runtime: runtime, logs: AppLogs(), probe: HealthyProbe(), drainPeriod: 0, workerSettleTime: 0,
+            portRange: 41_000...41_099, logger: Logger(label: "test"))
+        _ = try await store.createApp(name: "web", environment: .production)
+        _ = try await store.updateSpec("web") { $0.processes["web"]?.count = 2 }
+        for version in 1...8 {
+            _ = try await store.createRelease("web", image: "reg.io/web:\(version)", by: "t")
+            for _ in 0..<12 { _ = try await reconciler.reconcile("web") }
+            #expect(try await store.release("web", version: version).status == .active)
+        }
+        let existing = Set(runtime.state.withLock { $0.containers.keys })
+        #expect(existing.count == 2)
+        let facts = await reconciler.memory.facts("web")
+        #expect(facts.rolloutStarted.isEmpty, "no rollout in progress: \(facts.rolloutStarted)")
+        #expect(facts.healthy.isSubset(of: existing))
+        #expect(Set(facts.lastChecked.keys).isSubset(of: existing))
+        #expect(await reconciler.memory.isPulled("web", release: 8))
+        #expect(!(await reconciler.memory.isPulled("web", release: 1)))
+        // Two web instances hold two ports; the 14 retired ones gave theirs back.
+        #expect(await reconciler.ports.reservedCount == 2)
+    }
+
+    @Test func portsOfContainersThatWentOtherwiseComeBackAtAResync() async throws {
+        let ports = PortAllocator(range: 41_100...41_199, handoutGrace: .zero)
+        let first = try await ports.allocate()
+        _ = try await ports.allocate()
+        _ = try await ports.allocate()
+        #expect(await ports.reservedCount == 3)
+        // Only the first one's container is still there.
+        await ports.reserveOnly([first])
+        #expect(await ports.reservedCount == 1)
+        let recent = PortAllocator(range: 41_200...41_299)
+        _ = try await recent.allocate()
+        await recent.reserveOnly([])
+        #expect(await recent.reservedCount == 1, "a port just handed out stays reserved until its container shows up")
+    }
+
+    @Test func pruningKeepsOnlyExistingContainersAndTheReleaseRollingOut() {
+        var facts = InstanceFacts()
+        for name in ["a", "b", "c"] {
+            facts.healthy.insert(name)
+            facts.restarts[name] = 1
+            facts.failures[name] = 2
+            facts.retiringSince[name] = Date()
+        }
+        facts.rolloutStarted = [1: Date(), 2: Date()]
+        facts.prune(existing: ["b"], rollingOut: 2)
+        #expect(facts.healthy == ["b"])
+        #expect(Array(facts.restarts.keys) == ["b"])
+        #expect(Array(facts.failures.keys) == ["b"])
+        #expect(Array(facts.retiringSince.keys) == ["b"])
+        #expect(Array(facts.rolloutStarted.keys) == [2])
+        facts.prune(existing: [], rollingOut: nil)
+        #expect(facts.healthy.isEmpty && facts.rolloutStarted.isEmpty && facts.restarts.isEmpty)
+    }
+}
