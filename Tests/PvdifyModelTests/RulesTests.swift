@@ -68,6 +68,14 @@ import Testing
         #expect(Timestamps.parse("2026-01-05T12:30:00+02:00") == date)
         #expect(Timestamps.parse("2026-01-05T10:30:00.250Z") != nil)
         #expect(Timestamps.parse("yesterday") == nil)
+        // Every RFC 3339 date-time, including what Foundation's ISO 8601 parser refuses.
+        #expect(Timestamps.parse("2026-01-05t10:48:00+00:18") == date)
+        #expect(Timestamps.parse("0557-12-22T15:14:07-00:18") == Date(timeIntervalSince1970: -44_559_188_873))
+        #expect(Timestamps.parse("2024-02-29T00:00:00Z") != nil)
+        #expect(Timestamps.parse("2026-02-29T00:00:00Z") == nil)
+        #expect(Timestamps.parse("2026-01-05T10:30:00") == nil)
+        #expect(Timestamps.parse("2026-01-05T10:30:00+24:00") == nil)
+        #expect(Timestamps.parse("") == nil)
     }
 
     @Test func tokensReachTheirAppsAndTheStoresPreviewsOfThem() {

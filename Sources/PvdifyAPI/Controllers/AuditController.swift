@@ -24,8 +24,9 @@ struct AuditController {
         func text(_ name: String) -> String? {
             parameters[Substring(name)].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
         }
+        // An empty time is no time: refused, not read as "no filter".
         func time(_ name: String) throws -> Date? {
-            guard let value = text(name) else { return nil }
+            guard let value = parameters[Substring(name)].map(String.init) else { return nil }
             guard let date = Timestamps.parse(value) else {
                 throw APIError.invalid("must be an RFC 3339 time like 2026-01-05T11:00:00Z", field: name)
             }

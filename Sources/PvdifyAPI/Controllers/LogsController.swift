@@ -38,7 +38,7 @@ struct LogsController {
             else { throw APIError.invalid("must be a process type like web, or an instance like web.1", field: "process") }
             query.process = process
         }
-        if let text = parameters["since"].map(String.init), !text.isEmpty {
+        if let text = parameters["since"].map(String.init) {
             guard let since = Timestamps.parse(text) else {
                 throw APIError.invalid("must be an RFC 3339 time like 2026-01-05T11:00:00Z", field: "since")
             }
