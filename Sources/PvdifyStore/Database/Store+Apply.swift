@@ -41,7 +41,7 @@ extension Store {
         }
         return try await write { db in
             let outcomes = try Self.applyBatch(db, box: box, manifests: manifests, actor: actor)
-            return (outcomes, outcomes.filter(\.result.changed).map(\.after.name))
+            return (outcomes, outcomes.flatMap(\.result.changes))
         }
     }
 
