@@ -91,6 +91,15 @@ let package = Package(
             ],
             path: "Benchmarks/DeploySoak"
         ),
+        // A no-op resync of the reconcilers over many apps, with a fake runtime and Caddy (hack/bench-reconcile.sh).
+        .executableTarget(
+            name: "ReconcileBench",
+            dependencies: [
+                "PvdifyControllers", "PvdifyStore", "PvdifyModel", "PvdifyDrivers",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/ReconcileBench"
+        ),
         // Shared by the test targets: finding built executables, free loopback ports.
         .target(name: "PvdifyTestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "PvdifyModelTests", dependencies: ["PvdifyModel"]),

@@ -28,7 +28,7 @@ extension Daemon {
         let reconciler = DNSReconciler(store: store, cloudflare: cloudflare, target: target, logger: logger)
         return ControllerRunner(
             reconciler: reconciler, workers: 2, resyncInterval: configuration.resyncInterval.duration,
-            triggers: [{ store.changes.subscribe() }],
+            triggers: reconciler.triggers(),
             metrics: ControllerMetrics(registry: metrics, reconciler: reconciler.name), logger: logger)
     }
 }

@@ -48,12 +48,15 @@ struct Daemon {
                 logFile: configuration.dataDirectory.appendingPathComponent("podman-service.log"))
             services.append(.init(service: FailFast("the podman service", CancelOnShutdown { try await supervisor.run() })))
             let reconciler = ContainerReconciler(
-                store: store, runtime: PodmanRuntime(client: client, instance: try InstanceID.load(configuration.dataDirectory)), logs: logs,
+                store: store,
+                runtime: CountingRuntime(
+                    PodmanRuntime(client: client, instance: try InstanceID.load(configuration.dataDirectory)), registry: metrics),
+                logs: logs,
                 insecureRegistries: configuration.insecureRegistries, routingEnabled: configuration.caddyAdmin != nil,
                 logger: logger)
             services.append(.init(service: FailFast("the container reconciler", ControllerRunner(
                 reconciler: reconciler, workers: 4, resyncInterval: configuration.resyncInterval.duration,
-                triggers: [{ store.changes.subscribe() }, { reconciler.eventTrigger() }],
+                triggers: reconciler.triggers(),
                 metrics: ControllerMetrics(registry: metrics, reconciler: reconciler.name), logger: logger))))
             services.append(.init(service: FailFast("the log collector", reconciler.logCollector)))
         } else {

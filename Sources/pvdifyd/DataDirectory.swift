@@ -12,21 +12,37 @@ enum DataDirectory {
         umask(0o077)
     }
 
-    /// Creates the directory if needed and makes it 0700 and every regular file directly in it 0600,
-    /// at every start: an install made with a looser umask (0755 / 0644) is tightened too.
+    /// Creates the directory if needed and makes it and every folder below it 0700 and every regular
+    /// file in them 0600, at every start: an install made with a looser umask (0755 / 0644) is
+    /// tightened too, logs and checkouts in sub-folders included.
     static func secure(_ directory: URL) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        guard chmod(directory.path, 0o700) == 0 else {
-            throw Unavailable(description: "cannot make \(directory.path) private (chmod 0700): \(String(cString: strerror(errno)))")
-        }
-        for name in try FileManager.default.contentsOfDirectory(atPath: directory.path) {
-            let path = directory.appendingPathComponent(name).path
-            var info = stat()
-            // Only regular files: the Podman socket pvdifyd may serve here is Podman's to manage.
-            guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_mode & 0o777 != 0o600 else { continue }
-            guard chmod(path, 0o600) == 0 else {
-                throw Unavailable(description: "cannot make \(path) private (chmod 0600): \(String(cString: strerror(errno)))")
+        try tighten(directory.path, depth: 0)
+    }
+
+    /// Folders 0700, regular files 0600; links are not followed, and other kinds (the Podman
+    /// socket pvdifyd may serve here is Podman's to manage) are left alone.
+    private static func tighten(_ path: String, depth: Int) throws {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return }
+        switch info.st_mode & S_IFMT {
+        case S_IFDIR:
+            try restrict(path, to: 0o700, info)
+            guard depth < 8 else { return }
+            for name in try FileManager.default.contentsOfDirectory(atPath: path) {
+                try tighten(path + "/" + name, depth: depth + 1)
             }
+        case S_IFREG:
+            try restrict(path, to: 0o600, info)
+        default:
+            return
+        }
+    }
+
+    private static func restrict(_ path: String, to mode: mode_t, _ info: stat) throws {
+        guard info.st_mode & 0o777 != mode else { return }
+        guard chmod(path, mode) == 0 else {
+            throw Unavailable(description: "cannot make \(path) private (chmod \(String(mode, radix: 8))): \(String(cString: strerror(errno)))")
         }
     }
 

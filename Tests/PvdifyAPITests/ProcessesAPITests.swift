@@ -19,6 +19,17 @@ import Testing
             #expect(scaled.status == .ok, "\(scaled.text)")
             #expect(scaled.json["processes"]?[0] == ["type": "web", "count": 3, "status": "scaling"])
             #expect(scaled.json["processes"]?[1] == ["type": "worker", "count": 2, "status": "scaling"])
+            #expect(scaled.json["generation"] == 3)
+            #expect(scaled.json["observed_generation"] == 0)
+
+            // What the reconciler last saw was another count: the type is scaling, not running.
+            try await harness.store.writeStatus("myapp", AppStatus(
+                observedGeneration: 2, phase: .running,
+                processes: ["web": ProcessStatus(desired: 1, running: 1, status: "running")]))
+            let catchingUp = try await api.get("/api/v1/apps/myapp/ps")
+            #expect(catchingUp.json["processes"]?[0]?["status"] == "scaling")
+            #expect(catchingUp.json["generation"] == 3)
+            #expect(catchingUp.json["observed_generation"] == 2)
             #expect(try await api.get("/api/v1/apps/myapp").json["processes"]?["web"]?["count"] == 3)
 
             // Status comes from what the reconciler reports.

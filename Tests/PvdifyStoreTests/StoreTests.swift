@@ -48,20 +48,39 @@ func withStore(_ body: (Store, URL) async throws -> Void) async throws {
         }
     }
 
-    @Test func changeFeedAnnouncesDesiredStateChangesOnly() async throws {
+    @Test func changeFeedSaysWhatChanged() async throws {
         try await withStore { store, _ in
             let feed = store.changes.subscribe()
             var iterator = feed.makeAsyncIterator()
             _ = try await store.createApp(name: "one", environment: .production)
-            #expect(await iterator.next() == "one")
-            try await store.writeStatus("one", AppStatus(phase: .running))  // status: not announced
+            #expect(await iterator.next() == Change("one", .created))
+            try await store.writeStatus("one", AppStatus(phase: .running))
+            #expect(await iterator.next() == Change("one", .status))
             _ = try await store.updateSpec("one") { $0.processes["web"]?.count = 1 }  // no change: not announced
+            _ = try await store.updateSpec("one") { $0.processes["web"]?.count = 2 }
+            #expect(await iterator.next() == Change("one", .spec))
             _ = try await store.createRelease("one", image: "reg.io/x:1", by: "t")
-            #expect(await iterator.next() == "one")
-            _ = try await store.createApp(name: "two", environment: .production)
-            #expect(await iterator.next() == "two")
+            #expect(await iterator.next() == Change("one", .release))
+            let generation = try await store.app("one").app.generation
+            _ = try await store.addDomain("one", name: "one.example.com")
+            #expect(await iterator.next() == Change("one", .domains))
+            // Domains are not what the containers run: `generation` stays.
+            #expect(try await store.app("one").app.generation == generation)
             try await store.deleteApp("one")
-            #expect(await iterator.next() == "one")
+            #expect(await iterator.next() == Change("one", .deleted))
+        }
+    }
+
+    @Test func aSubscriberGetsOnlyTheKindsItAskedFor() async throws {
+        try await withStore { store, _ in
+            var domains = store.changes.subscribe([.domains, .deleted]).makeAsyncIterator()
+            _ = try await store.createApp(name: "one", environment: .production)
+            _ = try await store.updateSpec("one") { $0.processes["web"]?.count = 3 }
+            _ = try await store.changeConfig("one", ["A": .set("1")], by: "t")
+            _ = try await store.addDomain("one", name: "one.example.com")
+            #expect(await domains.next() == Change("one", .domains))
+            try await store.deleteApp("one")
+            #expect(await domains.next() == Change("one", .deleted))
         }
     }
 

@@ -15,7 +15,8 @@ struct ManifestController {
 
     @Sendable func show(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let (manifest, status) = try await services.store.manifest(context.parameter("name"))
-        return try Self.render(manifest.document(status: status), for: request)
+        // Before any reconciler has reported, the status is what it starts as: pending, generation 0 observed.
+        return try Self.render(manifest.document(status: status ?? AppStatus()), for: request)
     }
 
     /// Replaces the spec; `metadata.name` must be the path's app, `status` is ignored.

@@ -30,7 +30,7 @@ struct ProcessesController {
             counts[key] = count
         }
         let scaled = counts
-        try await services.store.updateSpec(name) { spec in
+        let app = try await services.store.updateSpec(name) { spec in
             for (type, count) in scaled.sorted(by: { $0.key < $1.key }) {
                 guard spec.processes[type] != nil else {
                     throw ValidationError(field: type, message: "process type '\(type)' is not defined for this app")
@@ -40,10 +40,13 @@ struct ProcessesController {
         }
         let summary = counts.keys.sorted().map { "\($0)=\(counts[$0]!)" }.joined(separator: " ")
         services.event(name, "Scaled to \(summary) by \(context.actor)")
+        let observedGeneration = try await services.store.app(name).status?.observedGeneration ?? 0
         return try .json([
+            "generation": .int(app.generation),
+            "observed_generation": .int(observedGeneration),
             "processes": .array(counts.keys.sorted().map { type in
                 ["type": .string(type), "count": .int(counts[type]!), "status": "scaling"]
-            })
+            }),
         ])
     }
 

@@ -52,6 +52,7 @@ enum Present {
         [
             "type": .string(condition.type), "status": .string(condition.status), "reason": .string(condition.reason),
             "message": .string(condition.message), "last_transition_time": .time(condition.lastTransitionTime),
+            "observed_generation": .number(condition.observedGeneration),
         ]
     }
 
@@ -103,9 +104,13 @@ enum Present {
         ["timestamp": .time(line.timestamp), "process": .string(line.process), "message": .string(line.message)]
     }
 
+    /// Each process type with its desired count and what the container reconciler observed. A type
+    /// whose count the reconciler has not acted on yet is `scaling`, whatever it saw before.
     static func processes(_ view: AppView) -> JSONValue {
         let observed = view.status?.processes ?? [:]
         return [
+            "generation": .int(view.app.generation),
+            "observed_generation": .int(view.status?.observedGeneration ?? 0),
             "processes": .array(view.app.spec.processes.keys.sorted().map { type in
                 let spec = view.app.spec.processes[type]!
                 return [
@@ -114,9 +119,14 @@ enum Present {
                     "count": .int(spec.count),
                     "running": .int(observed[type]?.running ?? 0),
                     "restarts": .int(observed[type]?.restarts ?? 0),
-                    "status": .string(observed[type]?.status ?? "pending"),
+                    "status": .string(processStatus(spec.count, observed[type])),
                 ]
-            })
+            }),
         ]
+    }
+
+    static func processStatus(_ count: Int, _ observed: ProcessStatus?) -> String {
+        guard let observed else { return "pending" }
+        return observed.desired == count ? observed.status : "scaling"
     }
 }

@@ -6,14 +6,16 @@ public protocol ContainerRuntime: Sendable {
     /// pvdify's containers (those with the app label), of one app or of all.
     func list(app: String?) async throws -> [ObservedContainer]
     func pull(_ image: String, insecure: Bool, progress: @escaping @Sendable (String) -> Void) async throws
-    func create(_ spec: ContainerSpec) async throws
+    /// Creates a container and returns its id (nil when a container of that name was there already).
+    func create(_ spec: ContainerSpec) async throws -> String?
     func start(_ name: String) async throws
     /// Stops (SIGTERM, then SIGKILL after `timeout` s) and removes; a missing container is fine.
     func remove(_ name: String, timeout: Int) async throws
     /// Output lines (stdout and stderr) from `since`, following until the container stops.
     func follow(_ name: String, since: Date?) -> AsyncThrowingStream<PvdifyDrivers.LogLine, any Error>
-    /// Names of apps whose containers changed state (Podman events), until cancelled.
-    func appEvents() -> AsyncThrowingStream<String, any Error>
+    /// What happens to pvdify's containers (Podman events), first replaying those since `since`,
+    /// until cancelled or the connection ends.
+    func events(since: Date?) -> AsyncThrowingStream<ContainerEvent, any Error>
 }
 
 /// `ContainerRuntime` over Podman's libpod API, scoped to one pvdifyd instance.
@@ -37,13 +39,14 @@ public struct PodmanRuntime: ContainerRuntime {
         try await client.pullImage(image, tlsVerify: !insecure, policy: .newer, progress: progress)
     }
 
-    public func create(_ spec: ContainerSpec) async throws {
+    public func create(_ spec: ContainerSpec) async throws -> String? {
         var spec = spec
         spec.labels[ContainerLabels.instance] = instance
         do {
-            try await client.createContainer(spec)
+            return try await client.createContainer(spec)
         } catch let error as PodmanError where error.isNameInUse {
             // A pass interrupted after create: the container is there, start it.
+            return nil
         }
     }
 
@@ -62,13 +65,13 @@ public struct PodmanRuntime: ContainerRuntime {
         client.logs(name, follow: true, since: since, timestamps: true)
     }
 
-    public func appEvents() -> AsyncThrowingStream<String, any Error> {
-        let events = client.events(labelFilters: [ContainerLabels.app, "\(ContainerLabels.instance)=\(instance)"])
+    public func events(since: Date?) -> AsyncThrowingStream<ContainerEvent, any Error> {
+        let events = client.events(labelFilters: [ContainerLabels.app, "\(ContainerLabels.instance)=\(instance)"], since: since)
         return AsyncThrowingStream { continuation in
             let task = Task {
                 do {
                     for try await event in events {
-                        if let app = event.actor.attributes[ContainerLabels.app] { continuation.yield(app) }
+                        if let event = Self.containerEvent(event) { continuation.yield(event) }
                     }
                     continuation.finish()
                 } catch {
@@ -77,5 +80,16 @@ public struct PodmanRuntime: ContainerRuntime {
             }
             continuation.onTermination = { _ in task.cancel() }
         }
+    }
+
+    /// A Podman event as the observed-state cache reads it; nil for events of no pvdify container.
+    static func containerEvent(_ event: PodmanEvent) -> ContainerEvent? {
+        guard event.type == "container" || event.type.isEmpty, let name = event.name else { return nil }
+        let action = ContainerEvent.Action(rawValue: event.action) ?? .other
+        let container = ObservedContainer(
+            name: name, labels: event.actor.attributes, running: action == .start, exitCode: event.exitCode ?? 0,
+            startedAt: action == .start ? event.time : nil, id: event.actor.id.isEmpty ? nil : event.actor.id)
+        guard container != nil else { return nil }
+        return ContainerEvent(action: action, id: event.actor.id, name: name, container: container, exitCode: event.exitCode, time: event.time)
     }
 }

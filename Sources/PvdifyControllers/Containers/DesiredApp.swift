@@ -27,6 +27,8 @@ struct DesiredApp: Sendable {
     /// Host ports the router sends traffic to now; nil when routing is disabled. A retired web
     /// instance is stopped only once the router no longer uses it.
     var routedPorts: Set<Int>? = nil
+    /// Every release of the app, newest first (a completed rollout supersedes the ones before).
+    var releases: [Release] = []
 
     /// A new release is rolling out: instances of `target` replace those of `serving` all at once.
     var isRollout: Bool { target != nil && target?.version != serving?.version }

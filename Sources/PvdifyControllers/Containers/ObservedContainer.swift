@@ -3,6 +3,8 @@ import PvdifyDrivers
 
 /// One pvdify container as a list call saw it, read from its labels.
 public struct ObservedContainer: Sendable, Equatable {
+    /// The runtime's id for it (nil when not known, as after a create that found the name taken).
+    public var id: String?
     public var name: String
     public var app: String
     public var process: String
@@ -19,8 +21,9 @@ public struct ObservedContainer: Sendable, Equatable {
 
     public init(
         name: String, app: String, process: String, index: Int, release: Int, specHash: String, hostPort: Int?,
-        running: Bool, exitCode: Int = 0, startedAt: Date? = nil
+        running: Bool, exitCode: Int = 0, startedAt: Date? = nil, id: String? = nil
     ) {
+        self.id = id
         self.name = name
         self.app = app
         self.process = process
@@ -35,15 +38,21 @@ public struct ObservedContainer: Sendable, Equatable {
 
     /// Reads a container's pvdify labels; nil when it lacks them (then it is not ours to manage).
     public init?(_ summary: ContainerSummary) {
-        let labels = summary.labels
+        self.init(
+            name: summary.name, labels: summary.labels, running: summary.isRunning, exitCode: summary.exitCode,
+            startedAt: summary.startedAt, id: summary.id)
+    }
+
+    /// A container described by its pvdify labels (from a list, an event or a create); nil without them.
+    public init?(name: String, labels: [String: String], running: Bool, exitCode: Int = 0, startedAt: Date? = nil, id: String? = nil) {
         guard let app = labels[ContainerLabels.app], let process = labels[ContainerLabels.process],
               let index = labels[ContainerLabels.index].flatMap(Int.init),
               let release = labels[ContainerLabels.release].flatMap(Int.init),
               let hash = labels[ContainerLabels.specHash]
         else { return nil }
         self.init(
-            name: summary.name, app: app, process: process, index: index, release: release, specHash: hash,
-            hostPort: labels[ContainerLabels.hostPort].flatMap(Int.init), running: summary.isRunning,
-            exitCode: summary.exitCode, startedAt: summary.startedAt)
+            name: name, app: app, process: process, index: index, release: release, specHash: hash,
+            hostPort: labels[ContainerLabels.hostPort].flatMap(Int.init), running: running,
+            exitCode: exitCode, startedAt: startedAt, id: id)
     }
 }

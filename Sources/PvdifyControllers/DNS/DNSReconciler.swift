@@ -40,11 +40,23 @@ public final class DNSReconciler: Reconciler {
         self.token = TokenCheck(logger: logger)
     }
 
+    /// The store changes DNS acts on: domains and deleted apps (whose records must go), nothing else.
+    public static let changeKinds: Set<Change.Kind> = [.domains, .deleted]
+
+    /// Store changes of its kinds.
+    public func triggers() -> [@Sendable () -> AsyncStream<String>] {
+        let store = self.store
+        return [{ store.changes.apps(Self.changeKinds) }]
+    }
+
     /// Every app, and every app some zone still holds marked records of (deleted apps, whose records
-    /// must go). Checks the token first while it is not known to be good.
+    /// must go). Checks the token first while it is not known to be good. Without a token there is
+    /// nothing to watch: only apps with a domain not yet reported as unmanaged (none, once they are).
     public func resyncKeys() async throws -> [String] {
+        guard let cloudflare else {
+            return Set(try await store.allDomains().filter { $0.dns?.state != .unmanaged }.map(\.app)).sorted()
+        }
         var keys = Set(try await store.appNames())
-        guard let cloudflare else { return keys.sorted() }
         do {
             guard try await token.check(cloudflare, recheck: true) == .valid else { return keys.sorted() }
             var found: [String: Set<String>] = [:]
@@ -73,8 +85,7 @@ public final class DNSReconciler: Reconciler {
         }
         do {
             let pass = try await converge(app, domains: domains, cloudflare)
-            try await write(app, domains, mode: .managed(pass.outcomes))
-            try await markVerified(domains, pass.outcomes)
+            try await write(app, domains, mode: .managed(pass.outcomes), outcomes: pass.outcomes)
             return pass.unconfirmed ? .after(.seconds(1)) : .done
         } catch let error as CloudflareError where error.isAuthentication {
             // A token that verifies but may not touch this zone (missing DNS Edit permission).
@@ -96,38 +107,35 @@ public final class DNSReconciler: Reconciler {
         }
     }
 
-    /// Writes each domain's DNS report and the app's condition, each only when it changed.
-    func write(_ app: String, _ domains: [Domain], mode: DNSReport.Mode) async throws {
+    /// Writes each domain's DNS report and the app's condition, each only when it changed, and the
+    /// domains confirmed verified, all in one transaction.
+    func write(_ app: String, _ domains: [Domain], mode: DNSReport.Mode, outcomes: [String: DomainOutcome] = [:]) async throws {
         let (reports, condition) = DNSReport.make(app: app, domains: domains, mode: mode, target: target)
+        var report = StatusReport(app: app)
         for domain in domains where domain.dns != reports[domain.name] {
-            let report = reports[domain.name]
-            try await store.setDomainDNS(domain.name, report)
-            let level: Logger.Level = report?.state == .conflict || report?.state == .error ? .warning : .info
-            logger.log(level: level, "dns: domain \(report?.state.rawValue ?? "pending")", metadata: [
-                "app": "\(app)", "domain": "\(domain.name)", "message": "\(report?.message ?? "")",
+            let dns = reports[domain.name]
+            report.domainDNS.append((domain.name, dns))
+            let level: Logger.Level = dns?.state == .conflict || dns?.state == .error ? .warning : .info
+            logger.log(level: level, "dns: domain \(dns?.state.rawValue ?? "pending")", metadata: [
+                "app": "\(app)", "domain": "\(domain.name)", "message": "\(dns?.message ?? "")",
             ])
         }
-        let view: AppView
+        for domain in domains where domain.status == .verifying {
+            guard case .confirmed(let token)? = outcomes[domain.name]?.verification, token == domain.verifyToken else { continue }
+            report.verified.append((domain.name, token))
+        }
+        let generation: Int
         do {
-            view = try await store.app(app)
+            generation = try await store.app(app).app.generation
         } catch StoreError.notFound {
             return
         }
-        let text = condition.ready ? "True" : "False"
-        let current = view.status?.conditions.first { $0.type == ConditionType.dnsReady }
-        guard current?.status != text || current?.reason != condition.reason || current?.message != condition.message else { return }
-        try await store.updateStatus(app) { status in
-            status.setCondition(ConditionType.dnsReady, condition.ready, reason: condition.reason, message: condition.message)
+        report.status = { status in
+            status.setCondition(ConditionType.dnsReady, condition.ready, reason: condition.reason, message: condition.message,
+                                observedGeneration: generation)
         }
-    }
-
-    /// Moves domains whose TXT record is confirmed from `verifying` to `active`.
-    func markVerified(_ domains: [Domain], _ outcomes: [String: DomainOutcome]) async throws {
-        for domain in domains where domain.status == .verifying {
-            guard case .confirmed(let token)? = outcomes[domain.name]?.verification, token == domain.verifyToken else { continue }
-            if try await store.markDomainVerified(domain.name, token: token) {
-                logger.info("dns: domain verified", metadata: ["app": "\(domain.app)", "domain": "\(domain.name)"])
-            }
+        for name in try await store.report([report]) {
+            logger.info("dns: domain verified", metadata: ["app": "\(app)", "domain": "\(name)"])
         }
     }
 }

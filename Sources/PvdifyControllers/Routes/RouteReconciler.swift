@@ -14,13 +14,13 @@ public final class RouteReconciler: Reconciler {
     public static let key = "caddy"
 
     let store: Store
-    let caddy: CaddyClient
+    let caddy: any CaddyAdmin
     let settings: RouteSettings
     let probe: any TLSProbe
     let logger: Logger
     let rootCertificate = RootCertificateCache()
 
-    public init(store: Store, caddy: CaddyClient, settings: RouteSettings, logger: Logger) {
+    public init(store: Store, caddy: any CaddyAdmin, settings: RouteSettings, logger: Logger) {
         self.store = store
         self.caddy = caddy
         self.settings = settings
@@ -30,13 +30,14 @@ public final class RouteReconciler: Reconciler {
 
     public func resyncKeys() async throws -> [String] { [Self.key] }
 
-    /// Store changes (apps, domains) and status changes (new upstreams), folded into the one key.
+    /// The store changes routing acts on: new and deleted apps, domains, and upstreams (status).
+    /// Domains waiting for TLS bring the pass back by themselves.
+    public static let changeKinds: Set<Change.Kind> = [.created, .domains, .upstreams, .deleted]
+
+    /// Store changes of its kinds, folded into the one key.
     public func triggers() -> [@Sendable () -> AsyncStream<String>] {
         let store = self.store
-        return [
-            { Self.folded(store.changes.subscribe()) },
-            { Self.folded(store.statusChanges.subscribe()) },
-        ]
+        return [{ Self.folded(store.changes.apps(Self.changeKinds)) }]
     }
 
     static func folded(_ stream: AsyncStream<String>) -> AsyncStream<String> {
@@ -57,21 +58,32 @@ public final class RouteReconciler: Reconciler {
         do {
             try await apply(routes)
         } catch {
-            for view in views {
-                try await store.updateStatus(view.app.name) { status in
+            let message = "\(error)".prefix(300).description
+            try await store.report(views.map { view in
+                var report = StatusReport(app: view.app.name)
+                let generation = view.app.generation
+                report.status = { status in
                     status.setCondition(ConditionType.routesReady, false, reason: ConditionReason.caddyUnavailable,
-                                        message: "\(error)".prefix(300).description)
+                                        message: message, observedGeneration: generation)
                 }
-            }
+                return report
+            })
             throw error
         }
-        for route in routes {
-            try await store.updateStatus(route.app) { status in
+        var reports: [String: StatusReport] = [:]
+        for (view, route) in zip(views, routes) {
+            var report = StatusReport(app: route.app)
+            let generation = view.app.generation
+            report.status = { status in
                 status.routedUpstreams = route.upstreams
-                status.setCondition(ConditionType.routesReady, true, reason: ConditionReason.routesLive)
+                status.setCondition(ConditionType.routesReady, true, reason: ConditionReason.routesLive, observedGeneration: generation)
             }
+            reports[route.app] = report
         }
-        let pendingTLS = try await updateDomains(views)
+        let (domainStates, pendingTLS) = try await domainStates()
+        for state in domainStates { reports[state.app]?.domainStates.append(state.state) }
+        // What the pass learned, in one transaction, and only what changed.
+        try await store.report(reports.keys.sorted().compactMap { reports[$0] })
         return pendingTLS ? .after(.seconds(1)) : .done
     }
 
@@ -97,10 +109,11 @@ public final class RouteReconciler: Reconciler {
     }
 
     /// Domains become `active` once routed (and, with TLS, once their certificate is served);
-    /// `ssl` is true only when a handshake for the name succeeds. Returns whether some still wait.
-    func updateDomains(_ views: [AppView]) async throws -> Bool {
+    /// `ssl` is true only when a handshake for the name succeeds. Answers the domains whose state
+    /// changes, and whether some still wait for TLS.
+    func domainStates() async throws -> ([(app: String, state: StatusReport.DomainState)], Bool) {
         let domains = try await store.allDomains()
-        guard !domains.isEmpty else { return false }
+        guard !domains.isEmpty else { return ([], false) }
         var secured: Set<String> = []
         if settings.tls != .off {
             let root = settings.tls == .internal ? await rootCertificate.get(caddy) : nil
@@ -108,6 +121,7 @@ public final class RouteReconciler: Reconciler {
             secured.formUnion(domains.filter(\.ssl).map(\.name))
         }
         var waiting = false
+        var states: [(app: String, state: StatusReport.DomainState)] = []
         for domain in domains {
             let ssl = secured.contains(domain.name)
             let live = settings.tls == .off || ssl
@@ -115,10 +129,10 @@ public final class RouteReconciler: Reconciler {
             // Verification belongs to the DNS reconciler: a verifying domain keeps its status.
             let status: DomainStatus = domain.status == .verifying ? .verifying : (live ? .active : .provisioning)
             if status != domain.status || ssl != domain.ssl {
-                try await store.setDomainStatus(domain.name, status: status, ssl: ssl, message: domain.message)
+                states.append((domain.app, StatusReport.DomainState(name: domain.name, status: status, ssl: ssl, message: domain.message)))
             }
         }
-        return waiting
+        return (states, waiting)
     }
 }
 
@@ -126,7 +140,7 @@ public final class RouteReconciler: Reconciler {
 actor RootCertificateCache {
     private var pem: String?
 
-    func get(_ caddy: CaddyClient) async -> String? {
+    func get(_ caddy: any CaddyAdmin) async -> String? {
         if let pem { return pem }
         pem = try? await caddy.localRootCertificate()
         return pem

@@ -43,18 +43,27 @@ public struct AppStatus: Sendable, Equatable, Codable {
         routedUpstreams = try container.decodeIfPresent([String].self, forKey: .routedUpstreams) ?? []
     }
 
-    /// Sets a condition, keeping its transition time unless its status changes.
-    public mutating func setCondition(_ type: String, _ status: Bool, reason: String, message: String = "", now: Date = Date()) {
+    /// Sets a condition, keeping its transition time unless its status changes. `observedGeneration`
+    /// is the app generation the reconciler saw when it decided the condition (as Flux records it).
+    public mutating func setCondition(
+        _ type: String, _ status: Bool, reason: String, message: String = "", observedGeneration: Int? = nil, now: Date = Date()
+    ) {
         let text = status ? "True" : "False"
         if let index = conditions.firstIndex(where: { $0.type == type }) {
             let previous = conditions[index]
             conditions[index] = Condition(
                 type: type, status: text, reason: reason, message: message,
-                lastTransitionTime: previous.status == text ? previous.lastTransitionTime : now)
+                lastTransitionTime: previous.status == text ? previous.lastTransitionTime : now,
+                observedGeneration: observedGeneration ?? previous.observedGeneration)
         } else {
-            conditions.append(Condition(type: type, status: text, reason: reason, message: message, lastTransitionTime: now))
+            conditions.append(Condition(
+                type: type, status: text, reason: reason, message: message, lastTransitionTime: now,
+                observedGeneration: observedGeneration))
         }
     }
+
+    /// The condition of `type`, if set.
+    public func condition(_ type: String) -> Condition? { conditions.first { $0.type == type } }
 }
 
 public enum AppPhase: String, Sendable, Codable, CaseIterable {
@@ -84,17 +93,24 @@ public struct Condition: Sendable, Equatable, Codable {
     public var reason: String
     public var message: String
     public var lastTransitionTime: Date
+    /// The app generation the condition was decided for (nil in status written before it was recorded).
+    public var observedGeneration: Int?
 
-    public init(type: String, status: String, reason: String, message: String = "", lastTransitionTime: Date = Date()) {
+    public init(
+        type: String, status: String, reason: String, message: String = "", lastTransitionTime: Date = Date(),
+        observedGeneration: Int? = nil
+    ) {
         self.type = type
         self.status = status
         self.reason = reason
         self.message = message
         self.lastTransitionTime = lastTransitionTime
+        self.observedGeneration = observedGeneration
     }
 
     enum CodingKeys: String, CodingKey {
         case type, status, reason, message
         case lastTransitionTime = "last_transition_time"
+        case observedGeneration = "observed_generation"
     }
 }

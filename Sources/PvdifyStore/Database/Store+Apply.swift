@@ -47,7 +47,7 @@ extension Store {
         }
         return try await write { db in
             let outcomes = try Self.applyBatch(db, box: box, manifests: manifests, snapshot: snapshot, actor: actor)
-            return (outcomes, outcomes.filter(\.result.changed).map(\.after.name))
+            return (outcomes, outcomes.flatMap(\.result.changes))
         }
     }
 
@@ -96,7 +96,8 @@ extension Store {
                 if current, seen.unchanged, let before = seen.before {
                     let app = try loadApp(db, manifest.name)
                     let result = ManifestApplyResult(
-                        app: app, created: false, configVersion: nil, release: nil, domainsAdded: [], domainsRemoved: [], changed: false)
+                        app: app, created: false, configVersion: nil, release: nil, domainsAdded: [], domainsRemoved: [], changed: false,
+                        changes: [])
                     return ManifestApplyOutcome(result: result, before: before, after: before)
                 }
                 let before = current ? seen.before : (stamp == nil ? nil : try storedManifest(db, manifest.name))

@@ -36,6 +36,15 @@ extension Store {
         try await read { db in try String.fetchAll(db, sql: "SELECT name FROM apps ORDER BY name") }
     }
 
+    /// Every app's generation, by name (a resync compares them with what the reconcilers acted on).
+    public func appGenerations() async throws -> [String: Int] {
+        try await read { db in
+            var generations: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT name, generation FROM apps") { generations[row["name"]] = row["generation"] as Int }
+            return generations
+        }
+    }
+
     public func app(_ name: String) async throws -> AppView {
         let epoch = viewCache.epoch
         if let cached = viewCache.get(name) { return cached }
@@ -48,7 +57,7 @@ extension Store {
     public func createApp(name: String, environment: AppEnvironment) async throws -> App {
         try await write { db in
             let app = try Self.insertApp(db, name: name, spec: AppSpec(environment: environment), previewOf: nil, prNumber: nil)
-            return (app, [name])
+            return (app, [Change(name, .created)])
         }
     }
 
@@ -60,7 +69,7 @@ extension Store {
             let previews = try String.fetchAll(db, sql: "SELECT name FROM apps WHERE preview_of = ?", arguments: [name])
             try db.execute(sql: "DELETE FROM apps WHERE name = ?", arguments: [name])
             let deleted = [name] + previews
-            return (deleted, deleted)
+            return (deleted, deleted.map { Change($0, .deleted) })
         }
     }
 
@@ -74,7 +83,7 @@ extension Store {
             guard spec != app.spec else { return (app, []) }
             app.spec = spec
             try Self.saveSpec(db, &app)
-            return (app, [name])
+            return (app, [Change(name, .spec)])
         }
     }
 
@@ -146,7 +155,8 @@ extension Store {
             arguments: [try Columns.encode(app.spec), app.generation, app.updatedAt.timeIntervalSince1970, app.name])
     }
 
-    /// Marks desired state as changed without a spec change (a new release, a config version).
+    /// Marks what the containers run as changed without a spec change (a new release, a config
+    /// version). Domains do not bump it: `generation` counts the spec the containers depend on.
     static func bumpGeneration(_ db: Database, _ name: String) throws {
         try db.execute(
             sql: "UPDATE apps SET generation = generation + 1, updated_at = ? WHERE name = ?",

@@ -64,7 +64,9 @@ extension Store {
         let box = secrets
         return try await write { db in
             let result = try Self.changeConfig(db, box: box, app: app, changes: changes, actor: actor)
-            return (result, result.changes.isEmpty ? [] : [app])
+            var changed = result.changes.isEmpty ? [] : [Change(app, .config)]
+            if result.release != nil { changed.append(Change(app, .release)) }
+            return (result, changed)
         }
     }
 

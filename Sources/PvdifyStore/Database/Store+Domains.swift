@@ -21,8 +21,7 @@ extension Store {
         try await write { db in
             _ = try Self.loadApp(db, app)
             let domain = try Self.insertDomain(db, app: app, name: name)
-            try Self.bumpGeneration(db, app)
-            return (domain, [app])
+            return (domain, [Change(app, .domains)])
         }
     }
 
@@ -31,8 +30,7 @@ extension Store {
             _ = try Self.loadApp(db, app)
             try db.execute(sql: "DELETE FROM domains WHERE app = ? AND name = ?", arguments: [app, name])
             guard db.changesCount > 0 else { throw StoreError.notFound("Domain '\(name)' not found on app '\(app)'") }
-            try Self.bumpGeneration(db, app)
-            return ((), [app])
+            return ((), [Change(app, .domains)])
         }
     }
 
@@ -46,7 +44,7 @@ extension Store {
             guard db.changesCount > 0 else { throw StoreError.notFound("Domain '\(name)' not found on app '\(app)'") }
             let domain = try Self.decodeDomain(
                 try Row.fetchOne(db, sql: "SELECT * FROM domains WHERE name = ?", arguments: [name])!)
-            return (domain, [app])
+            return (domain, [Change(app, .domains)])
         }
     }
 

@@ -12,6 +12,8 @@ public struct ManifestApplyResult: Sendable {
     public var domainsRemoved: [String]
     /// False when the manifest matched the stored state exactly.
     public var changed: Bool
+    /// What the apply changed, for the change feed.
+    public var changes: [Change]
 }
 
 extension Store {
@@ -35,7 +37,7 @@ extension Store {
         let box = secrets
         return try await write { db in
             let result = try Self.applyManifest(db, box: box, manifest: manifest, actor: actor, create: create)
-            return (result, result.changed ? [manifest.name] : [])
+            return (result, result.changes)
         }
     }
 
@@ -103,13 +105,21 @@ extension Store {
             let config = configVersion?.version ?? current?.version
             release = try insertRelease(db, app: app.name, image: image, configVersion: config, actor: actor)
         }
-        let changed = created || spec != app.spec || !added.isEmpty || !removed.isEmpty || configVersion != nil
-        if changed && !created || spec != app.spec {
+        let specChanged = spec != app.spec
+        let changed = created || specChanged || !added.isEmpty || !removed.isEmpty || configVersion != nil
+        // Domains alone leave `generation` (what the containers run) as it is.
+        if specChanged || (!created && (configVersion != nil || release != nil)) {
             app.spec = spec
             try saveSpec(db, &app)
         }
+        var announced: [Change] = []
+        if created { announced.append(Change(app.name, .created)) }
+        if specChanged { announced.append(Change(app.name, .spec)) }
+        if configVersion != nil { announced.append(Change(app.name, .config)) }
+        if release != nil { announced.append(Change(app.name, .release)) }
+        if !added.isEmpty || !removed.isEmpty { announced.append(Change(app.name, .domains)) }
         return ManifestApplyResult(
             app: app, created: created, configVersion: configVersion, release: release,
-            domainsAdded: added, domainsRemoved: removed, changed: changed)
+            domainsAdded: added, domainsRemoved: removed, changed: changed, changes: announced)
     }
 }

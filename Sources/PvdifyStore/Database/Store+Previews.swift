@@ -36,7 +36,9 @@ extension Store {
                 ).version
             }
             let release = try Self.insertRelease(db, app: name, image: image, configVersion: configVersion, actor: actor)
-            return ((app, release), [name])
+            var changed = [Change(name, .created), Change(name, .release)]
+            if configVersion != nil { changed.append(Change(name, .config)) }
+            return ((app, release), changed)
         }
     }
 
@@ -47,7 +49,7 @@ extension Store {
             let name = App.previewName(parent: parent, number: number)
             try db.execute(sql: "DELETE FROM apps WHERE name = ? AND preview_of = ?", arguments: [name, parent])
             guard db.changesCount > 0 else { throw StoreError.notFound("Preview for PR #\(number) of app '\(parent)' not found") }
-            return ((), [name])
+            return ((), [Change(name, .deleted)])
         }
     }
 }

@@ -27,7 +27,7 @@ extension Store {
             let release = try Self.insertRelease(db, app: app, image: image, configVersion: config, actor: actor)
             current.spec.image = image
             try Self.saveSpec(db, &current)
-            return (release, [app])
+            return (release, [Change(app, .release)])
         }
     }
 
@@ -63,7 +63,7 @@ extension Store {
             try db.execute(sql: "UPDATE apps SET config_version = ? WHERE name = ?", arguments: [chosen.configVersion, app])
             current.spec.image = chosen.image
             try Self.saveSpec(db, &current)
-            return (release, [app])
+            return (release, [Change(app, .release)])
         }
     }
 

@@ -5,20 +5,20 @@ import PvdifyModel
 import Synchronization
 
 /// The desired-state store: one SQLite file (WAL, `synchronous=FULL`, so a write is on disk before
-/// its caller answers). Every write that changes an app's desired state announces the app on
-/// `changes`, after the transaction commits.
+/// its caller answers). Every write announces what it changed (app and kind) on `changes`, after the
+/// transaction commits: desired state by the ways in, status by the reconcilers.
 public final class Store: Sendable {
     let pool: DatabasePool
     let secrets: SecretBox
-    /// Names of apps whose desired state changed, for the reconcilers.
+    /// What changed, app by app and kind by kind, for the reconcilers.
     public let changes = ChangeFeed()
-    /// Names of apps whose observed status changed (the route reconciler follows upstreams).
-    public let statusChanges = ChangeFeed()
     /// Authenticated tokens by secret hash, so a request costs no token query; emptied on revocation.
     let tokenCache = Mutex(TokenCache())
     /// Audit entries not yet written; flushed in batches, and at `close()`.
     let auditBuffer = AuditBuffer()
     let viewCache = AppViewCache()
+    /// Status reports written (`statusWriteCount`).
+    let statusWrites = Atomic<Int>(0)
 
     /// Opens (creating and migrating) `<dataDirectory>/pvdify.sqlite`.
     public init(dataDirectory: URL, secrets: SecretBox) throws {
@@ -46,10 +46,10 @@ public final class Store: Sendable {
         }
     }
 
-    /// Runs a write transaction and then announces the apps it names as changed.
-    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> (T, changed: [String])) async throws -> T {
+    /// Runs a write transaction and then announces the changes it names.
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> (T, changed: [Change])) async throws -> T {
         let (value, changed) = try await pool.write(body)
-        viewCache.invalidate(changed)
+        viewCache.invalidate(changed.map(\.app))
         changes.publish(changed)
         return value
     }
@@ -62,7 +62,6 @@ public final class Store: Sendable {
     public func close() throws {
         try flushAuditNow()
         changes.finish()
-        statusChanges.finish()
         try pool.close()
     }
 }

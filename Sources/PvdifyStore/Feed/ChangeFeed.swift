@@ -1,37 +1,57 @@
 import Synchronization
 
-/// Announces the names of apps whose desired state changed, to every subscriber (the reconcilers).
-/// Each subscriber gets its own buffered stream; a slow one never blocks writers.
+/// Announces changes (app and kind) to every subscriber (the reconcilers). Each subscriber names the
+/// kinds it wants and gets its own buffered stream of only those; a slow one never blocks writers.
 public final class ChangeFeed: Sendable {
-    private let subscribers = Mutex<[Int: AsyncStream<String>.Continuation]>([:])
+    private struct Subscriber {
+        var kinds: Set<Change.Kind>
+        var continuation: AsyncStream<Change>.Continuation
+    }
+
+    private let subscribers = Mutex<[Int: Subscriber]>([:])
     private let nextID = Atomic<Int>(0)
 
     public init() {}
 
-    /// A stream of changed app names, until the caller stops iterating.
-    public func subscribe() -> AsyncStream<String> {
+    /// A stream of the changes of the given kinds (every kind by default), until the caller stops iterating.
+    public func subscribe(_ kinds: Set<Change.Kind> = Set(Change.Kind.allCases)) -> AsyncStream<Change> {
         let id = nextID.add(1, ordering: .relaxed).newValue
-        let (stream, continuation) = AsyncStream.makeStream(of: String.self, bufferingPolicy: .bufferingNewest(10_000))
+        let (stream, continuation) = AsyncStream.makeStream(of: Change.self, bufferingPolicy: .bufferingNewest(10_000))
         continuation.onTermination = { [weak self] _ in
             _ = self?.subscribers.withLock { $0.removeValue(forKey: id) }
         }
-        subscribers.withLock { $0[id] = continuation }
+        subscribers.withLock { $0[id] = Subscriber(kinds: kinds, continuation: continuation) }
         return stream
     }
 
-    func publish(_ apps: some Sequence<String>) {
-        let continuations = subscribers.withLock { Array($0.values) }
-        for app in Set(apps) {
-            for continuation in continuations { continuation.yield(app) }
+    /// The names of apps with a change of one of `kinds` (a work-queue trigger).
+    public func apps(_ kinds: Set<Change.Kind>) -> AsyncStream<String> {
+        let changes = subscribe(kinds)
+        return AsyncStream { continuation in
+            let task = Task {
+                for await change in changes { continuation.yield(change.app) }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    func publish(_ changes: some Sequence<Change>) {
+        let subscribers = subscribers.withLock { Array($0.values) }
+        guard !subscribers.isEmpty else { return }
+        for change in Set(changes) {
+            for subscriber in subscribers where subscriber.kinds.contains(change.kind) {
+                subscriber.continuation.yield(change)
+            }
         }
     }
 
     /// Ends every subscription (shutdown).
     public func finish() {
-        let continuations = subscribers.withLock { subscribers in
+        let subscribers = subscribers.withLock { subscribers in
             defer { subscribers.removeAll() }
             return Array(subscribers.values)
         }
-        for continuation in continuations { continuation.finish() }
+        for subscriber in subscribers { subscriber.continuation.finish() }
     }
 }

@@ -233,16 +233,21 @@ import Testing
         // As an install with umask 022 leaves them.
         let directory = daemon.dataDirectory.path
         chmod(directory, 0o755)
-        for name in try FileManager.default.contentsOfDirectory(atPath: directory) { chmod("\(directory)/\(name)", 0o644) }
+        for name in try FileManager.default.subpathsOfDirectory(atPath: directory) { chmod("\(directory)/\(name)", 0o644) }
 
         try await daemon.start()
         #expect(try await HTTP.request("PATCH", "\(daemon.baseURL)/api/v1/apps/private/config", token: Self.token, json: #"{"vars":{"A":"1"}}"#).status == 200)
         #expect(Self.mode(directory) == 0o700)
-        let names = try FileManager.default.contentsOfDirectory(atPath: directory).filter { !$0.hasPrefix("daemon-") }  // the test's own log files
-        for expected in ["pvdify.sqlite", "pvdify.sqlite-wal", "pvdify.sqlite-shm", "secret.key", "pvdifyd.lock"] {
+        let names = try FileManager.default.subpathsOfDirectory(atPath: directory).filter { !$0.hasPrefix("daemon-") }  // the test's own log files
+        for expected in ["pvdify.sqlite", "pvdify.sqlite-wal", "pvdify.sqlite-shm", "secret.key", "pvdifyd.lock", "logs/private"] {
             #expect(names.contains(expected), "\(expected) missing from \(names)")
         }
-        for name in names { #expect(Self.mode("\(directory)/\(name)") == 0o600, "\(name) is not 0600") }
+        for name in names {
+            var isFolder: ObjCBool = false
+            _ = FileManager.default.fileExists(atPath: "\(directory)/\(name)", isDirectory: &isFolder)
+            let expected = isFolder.boolValue ? 0o700 : 0o600
+            #expect(Self.mode("\(directory)/\(name)") == expected, "\(name) is not \(String(expected, radix: 8))")
+        }
         // Files made later are private too: the daemon's umask.
         let status = try String(contentsOfFile: "/proc/\(daemon.process!.processIdentifier)/status", encoding: .utf8)
         #expect(status.contains("Umask:\t0077"))

@@ -1,0 +1,17 @@
+import PvdifyDrivers
+import PvdifyModel
+
+/// What the route reconciler needs of Caddy's admin API; `CaddyClient` in production, a fake in
+/// tests and benchmarks.
+public protocol CaddyAdmin: Sendable {
+    /// The whole config and its ETag.
+    func config() async throws -> (config: JSONValue, etag: String)
+    /// Replaces the config if it still has `etag` (412 otherwise).
+    func replace(_ config: JSONValue, etag: String) async throws
+    /// Loads a config into an empty Caddy.
+    func load(_ config: JSONValue) async throws
+    /// The PEM of Caddy's local root certificate (TLS `internal`).
+    func localRootCertificate() async throws -> String
+}
+
+extension CaddyClient: CaddyAdmin {}
