@@ -18,13 +18,14 @@ final class MemoryRuntime: ContainerRuntime {
         containers.withLock { $0.values.filter { app == nil || $0.app == app } }
     }
     func pull(_ image: String, insecure: Bool, progress: @escaping @Sendable (String) -> Void) async throws {}
-    func create(_ spec: ContainerSpec) async throws {
+    func create(_ spec: ContainerSpec) async throws -> String? {
         let labels = spec.labels
         let container = ObservedContainer(
             name: spec.name, app: labels[ContainerLabels.app]!, process: labels[ContainerLabels.process]!,
             index: Int(labels[ContainerLabels.index]!)!, release: Int(labels[ContainerLabels.release]!)!,
             specHash: labels[ContainerLabels.specHash]!, hostPort: labels[ContainerLabels.hostPort].flatMap(Int.init), running: false)
         containers.withLock { $0[spec.name] = container }
+        return spec.name
     }
     func start(_ name: String) async throws {
         containers.withLock {
@@ -36,7 +37,7 @@ final class MemoryRuntime: ContainerRuntime {
     func follow(_ name: String, since: Date?) -> AsyncThrowingStream<PvdifyDrivers.LogLine, any Error> {
         AsyncThrowingStream { $0.finish() }
     }
-    func appEvents() -> AsyncThrowingStream<String, any Error> { AsyncThrowingStream { _ in } }
+    func events(since: Date?) -> AsyncThrowingStream<ContainerEvent, any Error> { AsyncThrowingStream { _ in } }
 }
 
 struct AlwaysHealthy: HealthProbe {

@@ -13,10 +13,10 @@ final class ScriptedLogRuntime: ContainerRuntime {
 
     func list(app: String?) async throws -> [ObservedContainer] { [] }
     func pull(_ image: String, insecure: Bool, progress: @escaping @Sendable (String) -> Void) async throws {}
-    func create(_ spec: ContainerSpec) async throws {}
+    func create(_ spec: ContainerSpec) async throws -> String? { nil }
     func start(_ name: String) async throws {}
     func remove(_ name: String, timeout: Int) async throws {}
-    func appEvents() -> AsyncThrowingStream<String, any Error> { AsyncThrowingStream { _ in } }
+    func events(since: Date?) -> AsyncThrowingStream<ContainerEvent, any Error> { AsyncThrowingStream { _ in } }
 
     func follow(_ name: String, since: Date?) -> AsyncThrowingStream<PvdifyDrivers.LogLine, any Error> {
         follows.withLock { $0.append(since) }
