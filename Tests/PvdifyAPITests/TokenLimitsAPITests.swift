@@ -93,6 +93,11 @@ import Testing
             #expect(try await api.get("/api/v1/audit?limit=0").errorField == "limit")
             #expect(try await api.get("/api/v1/audit?app=1abc").errorField == "app")
             #expect(try await api.get("/api/v1/audit?app=abc-").errorField == "app")
+            // A filter given empty is refused, not read as "no filter".
+            #expect(try await api.get("/api/v1/audit?app=").errorField == "app")
+            #expect(try await api.get("/api/v1/audit?token=").errorField == "token")
+            #expect(try await api.get("/api/v1/audit?until=").errorField == "until")
+            #expect(try await api.get("/api/v1/audit?limit=").errorField == "limit")
             #expect(try await api.get("/api/v1/audit?app=myapp&limit=1").json["entries"]?.arrayValue?.count == 1)
         }
     }

@@ -21,12 +21,12 @@ struct AuditController {
 
     static func parse(_ request: Request) throws -> AuditQuery {
         let parameters = request.uri.queryParameters
+        // A filter given empty (`?app=`) is refused like any other bad value, not read as "no filter".
         func text(_ name: String) -> String? {
-            parameters[Substring(name)].map(String.init).flatMap { $0.isEmpty ? nil : $0 }
+            parameters[Substring(name)].map(String.init)
         }
-        // An empty time is no time: refused, not read as "no filter".
         func time(_ name: String) throws -> Date? {
-            guard let value = parameters[Substring(name)].map(String.init) else { return nil }
+            guard let value = text(name) else { return nil }
             guard let date = Timestamps.parse(value) else {
                 throw APIError.invalid("must be an RFC 3339 time like 2026-01-05T11:00:00Z", field: name)
             }
@@ -41,7 +41,7 @@ struct AuditController {
             query.app = app
         }
         if let token = text("token") {
-            guard token.count <= 64 else { throw APIError.invalid("must be a token id or name", field: "token") }
+            guard (1...64).contains(token.count) else { throw APIError.invalid("must be a token id or name", field: "token") }
             query.token = token
         }
         query.since = try time("since")
