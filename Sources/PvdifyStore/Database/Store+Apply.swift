@@ -26,28 +26,44 @@ public struct ManifestBatchError: Error, Sendable {
 extension Store {
     /// Applies many App documents in one transaction (creating missing apps): all of them, or,
     /// when one is refused, none. With `dryRun` the transaction is rolled back, so the outcomes
-    /// say exactly what an apply would do without changing anything.
-    public func applyManifests(_ manifests: [AppManifest], by actor: String, dryRun: Bool) async throws -> [ManifestApplyOutcome] {
+    /// say exactly what an apply would do without changing anything. Source documents in the same
+    /// batch are created or replaced in that transaction; their actions come back in order.
+    public func applyManifests(
+        _ manifests: [AppManifest], sources: [SourceManifest] = [], by actor: String, dryRun: Bool
+    ) async throws -> (apps: [ManifestApplyOutcome], sources: [String]) {
         let box = secrets
+        let body: @Sendable (Database) throws -> ([ManifestApplyOutcome], [String]) = { db in
+            let sourceActions = try sources.map { try Self.applySource(db, $0) }
+            return (try Self.applyBatch(db, box: box, manifests: manifests, actor: actor, managedBy: nil), sourceActions)
+        }
         if dryRun {
             return try await pool.writeWithoutTransaction { db in
-                var outcomes: [ManifestApplyOutcome] = []
+                var result: ([ManifestApplyOutcome], [String]) = ([], [])
                 try db.inTransaction {
-                    outcomes = try Self.applyBatch(db, box: box, manifests: manifests, actor: actor)
+                    result = try body(db)
                     return .rollback
                 }
-                return outcomes
+                return result
             }
         }
-        return try await write { db in
-            let outcomes = try Self.applyBatch(db, box: box, manifests: manifests, actor: actor)
-            return (outcomes, outcomes.filter(\.result.changed).map(\.after.name))
+        let result = try await write { db in
+            let result = try body(db)
+            return (result, result.0.filter(\.result.changed).map(\.after.name))
         }
+        sourceChanges.publish(zip(sources, result.1).filter { $0.1 != "unchanged" }.map(\.0.name))
+        return result
     }
 
-    static func applyBatch(_ db: Database, box: SecretBox, manifests: [AppManifest], actor: String) throws -> [ManifestApplyOutcome] {
+    /// Applies the documents in order. An app managed by a source other than `managedBy` (and not
+    /// suspended) is refused: its spec lives in git.
+    static func applyBatch(
+        _ db: Database, box: SecretBox, manifests: [AppManifest], actor: String, managedBy: String?
+    ) throws -> [ManifestApplyOutcome] {
         try manifests.enumerated().map { index, manifest in
             do {
+                if let source = try managingSource(db, manifest.name), source != managedBy {
+                    throw managedConflict(manifest.name, source: source)
+                }
                 let exists = try Bool.fetchOne(db, sql: "SELECT 1 FROM apps WHERE name = ?", arguments: [manifest.name]) == true
                 let before = exists ? try storedManifest(db, manifest.name) : nil
                 let result = try applyManifest(db, box: box, manifest: manifest, actor: actor, create: true)

@@ -14,6 +14,8 @@ public final class Store: Sendable {
     public let changes = ChangeFeed()
     /// Names of apps whose observed status changed (the route reconciler follows upstreams).
     public let statusChanges = ChangeFeed()
+    /// Names of sources whose spec changed or that were asked to sync, for the source reconciler.
+    public let sourceChanges = ChangeFeed()
     /// Authenticated tokens by secret hash, so a request costs no token query; emptied on revocation.
     let tokenCache = Mutex(TokenCache())
     /// Audit entries not yet written; flushed in batches, and at `close()`.
@@ -52,6 +54,7 @@ public final class Store: Sendable {
         try flushAuditNow()
         changes.finish()
         statusChanges.finish()
+        sourceChanges.finish()
         try pool.close()
     }
 }

@@ -126,12 +126,17 @@ struct ManifestSource {
     }
 
     /// Validates every document as the server will, so mistakes are reported with their place
-    /// before anything is sent; returns the parsed manifests.
+    /// before anything is sent; returns the parsed App manifests (Source documents are checked
+    /// and sent, but are not apps).
     static func validate(_ documents: [Document]) throws -> [AppManifest] {
         var manifests: [AppManifest] = []
         var problems: [String] = []
         for document in documents {
             do {
+                if SourceManifest.isSource(document.value) {
+                    _ = try SourceManifest.parse(document.value)
+                    continue
+                }
                 manifests.append(try AppManifest.parse(document.value))
             } catch let error as ValidationError {
                 problems.append("\(document.place(of: error.field)): \(error.description)")
