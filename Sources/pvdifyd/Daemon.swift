@@ -59,6 +59,11 @@ struct Daemon {
         } else {
             logger.info("routing disabled (--caddy-admin off): Caddy is not managed")
         }
+        // GitOps: sources write App specs through the store; the reconcilers above take it from there.
+        let sources = SourceReconciler(store: store, dataDirectory: configuration.dataDirectory, logger: logger)
+        services.append(.init(service: ControllerRunner(
+            reconciler: sources, workers: 2, resyncInterval: configuration.resyncInterval.duration,
+            triggers: sources.triggers(), metrics: ControllerMetrics(registry: metrics, reconciler: sources.name), logger: logger)))
         // DNS reconciler (Cloudflare): see Daemon+DNS.swift.
         services.append(.init(service: dnsController(store: store, metrics: metrics)))
         let api = PvdifyAPIServer.buildApplication(

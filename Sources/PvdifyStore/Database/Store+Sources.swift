@@ -112,6 +112,15 @@ extension Store {
         }
     }
 
+    /// The apps a source owns, and the file each came from.
+    public func sourceInventory(_ name: String) async throws -> [SourceInventoryEntry] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT app, path FROM app_owners WHERE source = ? ORDER BY app", arguments: [name]).map {
+                SourceInventoryEntry(app: $0["app"], path: $0["path"])
+            }
+        }
+    }
+
     /// Every source's name (for resyncs).
     public func sourceNames() async throws -> [String] {
         try await read { db in try String.fetchAll(db, sql: "SELECT name FROM sources ORDER BY name") }

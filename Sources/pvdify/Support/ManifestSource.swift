@@ -26,25 +26,7 @@ struct ManifestSource {
 
         /// The deepest node on a field path like `spec.processes.web.count` or `spec.domains[1]`;
         /// a mapping entry that ends the path answers its key, where editors put the cursor.
-        static func locate(_ path: String, in node: Node) -> Node {
-            var rest = Substring(path)
-            if rest.hasPrefix(".") { rest = rest.dropFirst() }
-            guard !rest.isEmpty else { return node }
-            if rest.hasPrefix("["), let close = rest.firstIndex(of: "]"), let index = Int(rest[rest.index(after: rest.startIndex)..<close]) {
-                guard case .sequence(let sequence) = node, sequence.indices.contains(index) else { return node }
-                return locate(String(rest[rest.index(after: close)...]), in: sequence[index])
-            }
-            guard case .mapping(let mapping) = node else { return node }
-            // Keys may contain dots (label keys), so the longest key that fits wins.
-            let matches = mapping.compactMap { key, value -> (Node, Node, String)? in
-                guard let name = key.string else { return nil }
-                let fits = rest == name || rest.hasPrefix(name + ".") || rest.hasPrefix(name + "[")
-                return fits ? (key, value, name) : nil
-            }
-            guard let (key, value, name) = matches.max(by: { $0.2.count < $1.2.count }) else { return node }
-            let remaining = rest.dropFirst(name.count)
-            return remaining.isEmpty ? key : locate(String(remaining), in: value)
-        }
+        static func locate(_ path: String, in node: Node) -> Node { YAMLFieldLocator.locate(path, in: node) }
     }
 
     /// Every document of every path, in order (directories sorted by file name).
