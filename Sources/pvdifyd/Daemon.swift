@@ -20,7 +20,7 @@ struct Daemon {
         let store = try Store(dataDirectory: configuration.dataDirectory, secrets: secrets)
         try await bootstrapAdminToken(store)
         let logs = AppLogs()
-        let settings = APISettings(
+        var settings = APISettings(
             baseDomain: configuration.baseDomain,
             appURLScheme: configuration.tls == .off ? "http" : "https",
             requestsPerMinute: configuration.requestsPerMinute)
@@ -61,6 +61,7 @@ struct Daemon {
         }
         // GitOps: sources write App specs through the store; the reconcilers above take it from there.
         let sources = SourceReconciler(store: store, dataDirectory: configuration.dataDirectory, logger: logger)
+        settings.sourcePreview = { try await sources.preview($0) }
         services.append(.init(service: ControllerRunner(
             reconciler: sources, workers: 2, resyncInterval: configuration.resyncInterval.duration,
             triggers: sources.triggers(), metrics: ControllerMetrics(registry: metrics, reconciler: sources.name), logger: logger)))

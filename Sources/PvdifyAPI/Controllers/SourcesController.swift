@@ -80,10 +80,13 @@ struct SourcesController {
         ])
     }
 
-    /// Asks for a fetch and apply now; the reconciler does it (202).
+    /// Asks for a fetch and apply now; the reconciler does it (202). With `?dry_run=true` it
+    /// fetches the current remote commit and answers what a sync would create, change and prune,
+    /// changing nothing (200).
     @Sendable func sync(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         try Self.requireUnlimited(context)
         let name = context.parameter("source")
+        if try Self.flag(request, "dry_run") { return try await preview(name) }
         let requested = try await services.store.requestSync(name)
         return try .json(["name": .string(name), "requested_at": .string(Timestamps.formatFractional(requested))], status: .accepted)
     }
@@ -99,6 +102,42 @@ struct SourcesController {
             try SourceCredentials.parse(body, base: current)
         }
         return try .json(["name": .string(name), "credentials": .strings(kinds)])
+    }
+
+    func preview(_ name: String) async throws -> Response {
+        guard let sourcePreview = services.settings.sourcePreview else {
+            throw APIError(.serviceUnavailable, "unavailable", "Source syncing does not run in this server")
+        }
+        _ = try await services.store.source(name)
+        let preview: SourcePreview
+        do {
+            preview = try await sourcePreview(name)
+        } catch let error as SourcePreviewError {
+            let message = "Source '\(name)' at its remote commit: \(error.reason): \(error.message)"
+            switch error.reason {
+            case SourceReason.validationFailed: throw APIError.invalid(message)
+            case SourceReason.applyFailed: throw APIError.conflict(message)
+            default: throw APIError(.badGateway, "fetch_failed", message)
+            }
+        }
+        let plan = preview.result.plan
+        let results: [JSONValue] = try preview.result.outcomes.map { outcome in
+            let result = outcome.result
+            return [
+                "name": .string(outcome.after.name),
+                "action": .string(result.created ? "created" : result.changed ? "configured" : "unchanged"),
+                "diff": .string(try ApplyController.diff(outcome)),
+            ]
+        }
+        return try .json([
+            "dry_run": true,
+            "revision": .string(preview.revision),
+            "results": .array(results),
+            "prune": .strings(plan.prune),
+            "release": .strings(plan.release),
+            "conflicts": .array(plan.conflicts.map { ["app": .string($0.app), "message": .string($0.message)] }),
+            "blocked": .text(plan.blocked),
+        ])
     }
 
     static func flag(_ request: Request, _ name: String) throws -> Bool {

@@ -108,6 +108,34 @@ public struct SourceReconciler: Reconciler {
         }
     }
 
+    /// What syncing the source's current remote commit would do, changing nothing: a fresh
+    /// shallow clone of its own (so it never races a sync), read, validated, and applied in a
+    /// transaction that is rolled back.
+    public func preview(_ name: String) async throws -> SourcePreview {
+        do {
+            return try await previewSync(name)
+        } catch let error as GitError {
+            if case .authenticationFailed = error { throw SourcePreviewError(reason: SourceReason.authenticationFailed, message: error.description) }
+            throw SourcePreviewError(reason: SourceReason.fetchFailed, message: error.description)
+        } catch let problems as RepositoryManifests.Problems {
+            throw SourcePreviewError(reason: SourceReason.validationFailed, message: problems.messages.joined(separator: "; "))
+        } catch let failure as ManifestBatchError {
+            throw SourcePreviewError(reason: SourceReason.applyFailed, message: failure.error.description)
+        }
+    }
+
+    func previewSync(_ name: String) async throws -> SourcePreview {
+        let source = try await store.source(name)
+        let credentials = try await store.sourceCredentials(name)
+        let workspace = SourceWorkspace(dataDirectory: dataDirectory, source: name, git: git, folder: "preview-\(UUID().uuidString)")
+        defer { workspace.resetRepository() }
+        let revision = try await workspace.remoteRevision(source.spec, credentials: credentials)
+        try await workspace.checkout(source.spec, revision: revision, credentials: credentials)
+        let documents = try RepositoryManifests.read(root: workspace.repository, folder: source.spec.path)
+        let result = try await store.syncSource(name, revision: revision, documents: documents, dryRun: true, plan: SourceSyncPlanner.plan)
+        return SourcePreview(revision: revision, result: result)
+    }
+
     func record(_ result: SourceSyncResult, revision: String, status: inout SourceStatus) {
         let now = Date()
         if let blocked = result.plan.blocked {

@@ -8,13 +8,16 @@ import PvdifyStore
 struct SourceWorkspace {
     let root: URL
     let git: GitRunner
+    /// `repo` for syncs; a throwaway folder for each dry run.
+    let folder: String
 
-    var repository: URL { root.appendingPathComponent("repo") }
+    var repository: URL { root.appendingPathComponent(folder) }
     var auth: URL { root.appendingPathComponent("auth") }
 
-    init(dataDirectory: URL, source: String, git: GitRunner) {
+    init(dataDirectory: URL, source: String, git: GitRunner, folder: String = "repo") {
         root = dataDirectory.appendingPathComponent("sources").appendingPathComponent(source)
         self.git = git
+        self.folder = folder
     }
 
     /// The commit the spec's ref names on the remote: one `git ls-remote`, or none for a fixed commit.

@@ -20,6 +20,29 @@ public struct SourceSyncResult: Sendable {
     public var outcomes: [ManifestApplyOutcome]
 }
 
+/// What syncing a source's current remote commit would do, computed without changing anything.
+public struct SourcePreview: Sendable {
+    public var revision: String
+    public var result: SourceSyncResult
+
+    public init(revision: String, result: SourceSyncResult) {
+        self.revision = revision
+        self.result = result
+    }
+}
+
+/// Why a dry run of a source could not say what a sync would do.
+public struct SourcePreviewError: Error, Sendable {
+    /// A `Ready` reason (`FetchFailed`, `AuthenticationFailed`, `ValidationFailed`, `ApplyFailed`).
+    public var reason: String
+    public var message: String
+
+    public init(reason: String, message: String) {
+        self.reason = reason
+        self.message = message
+    }
+}
+
 extension Store {
     /// Applies a source's manifests at `revision` in one transaction, as `plan` decides from a
     /// snapshot read inside that transaction: the apps applied become owned by the source, the
