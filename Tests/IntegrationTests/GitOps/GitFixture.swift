@@ -71,13 +71,18 @@ final class GitFixture: @unchecked Sendable {
         environment["GIT_CONFIG_NOSYSTEM"] = "1"
         environment["GIT_CONFIG_GLOBAL"] = "/dev/null"
         process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
+        // Output goes to a file: a pipe's write end could be inherited by a server process
+        // started meanwhile and keep the read from ever ending.
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("pvdify-git-out-\(UUID().uuidString)")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: log) }
+        let handle = try FileHandle(forWritingTo: log)
+        process.standardOutput = handle
+        process.standardError = handle
         try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
+        try? handle.close()
+        let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
         guard process.terminationStatus == 0 else {
             throw DaemonError(message: "git \(arguments.joined(separator: " ")) failed: \(text)")
         }

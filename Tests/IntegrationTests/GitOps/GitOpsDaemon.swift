@@ -35,17 +35,17 @@ struct GitOpsDaemon {
         return try await condition()
     }
 
-    /// Waits until the source's last attempted revision is `revision` and its Ready reason is `reason`.
+    /// Waits until the source's last attempted revision is `revision` (nil: any) and its Ready reason is `reason`.
     @discardableResult
-    func waitFor(_ source: String, revision: String, reason: String) async throws -> JSONValue {
+    func waitFor(_ source: String, revision: String?, reason: String) async throws -> JSONValue {
         var last: JSONValue = .null
         let reached = try await eventually {
             last = try await self.source(source)
             let status = last["status"]
-            return status?["last_attempted_revision"]?.stringValue == revision
+            return (revision == nil || status?["last_attempted_revision"]?.stringValue == revision)
                 && status?["conditions"]?[0]?["reason"]?.stringValue == reason
         }
-        #expect(reached, "source \(source) never reached \(reason) at \(revision): \(last)\n\(daemon.log.suffix(3000))")
+        #expect(reached, "source \(source) never reached \(reason) at \(revision ?? "any revision"): \(last)\n\(daemon.log.suffix(3000))")
         return last
     }
 
