@@ -63,28 +63,40 @@ final class GitFixture: @unchecked Sendable {
 
     @discardableResult
     static func git(_ arguments: [String], in directory: URL) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/git")
-        process.arguments = arguments
-        process.currentDirectoryURL = directory
+        try run("/usr/bin/git", ["-C", directory.path] + arguments)
+    }
+
+    /// Runs a program to its end; throws with its output when it fails. Spawned and waited for
+    /// directly (posix_spawn, waitpid): with a long-running server started by `Process` beside it,
+    /// `Process.waitUntilExit` was seen to miss a short child's exit.
+    @discardableResult
+    static func run(_ executable: String, _ arguments: [String]) throws -> String {
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("pvdify-git-out-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: log) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, log.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
         var environment = ProcessInfo.processInfo.environment
         environment["GIT_CONFIG_NOSYSTEM"] = "1"
         environment["GIT_CONFIG_GLOBAL"] = "/dev/null"
-        process.environment = environment
-        // Output goes to a file: a pipe's write end could be inherited by a server process
-        // started meanwhile and keep the read from ever ending.
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("pvdify-git-out-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: log) }
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        process.waitUntilExit()
-        try? handle.close()
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        guard posix_spawn(&pid, executable, &actions, nil, argv, envp) == 0 else {
+            throw DaemonError(message: "cannot run \(executable)")
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-        guard process.terminationStatus == 0 else {
-            throw DaemonError(message: "git \(arguments.joined(separator: " ")) failed: \(text)")
+        guard status == 0 else {
+            throw DaemonError(message: "\(executable) \(arguments.joined(separator: " ")) failed: \(text)")
         }
         return text
     }
