@@ -40,6 +40,27 @@ import Testing
         #expect(pruned["status"]?["history"]?.arrayValue?.count == 3)
     }
 
+    @Test func aPollThatFindsNoNewCommitFetchesNothing() async throws {
+        let repo = try GitFixture()
+        let gitops = try await GitOpsDaemon.start()
+        defer { gitops.cleanUp(); repo.cleanUp() }
+        let commit = try repo.commit(["apps/web.yaml": GitFixture.app("web")])
+        try await gitops.addSource("platform", url: repo.url)
+        let first = try await gitops.waitFor("platform", revision: commit, reason: "Succeeded")
+        let fetchHead = gitops.daemon.dataDirectory.appendingPathComponent("sources/platform/repo/.git/FETCH_HEAD").path
+        let fetchedAt = try FileManager.default.attributesOfItem(atPath: fetchHead)[.modificationDate] as? Date
+        #expect(fetchedAt != nil)
+        let generation = try await gitops.send("GET", "/api/v1/apps/web").json["generation"]
+        // Several one-second polls later: polled (last_sync_at moves), nothing fetched or applied.
+        let before = first["status"]?["last_sync_at"]?.stringValue
+        try await Task.sleep(for: .milliseconds(3500))
+        let later = try await gitops.source("platform")
+        #expect(later["status"]?["last_sync_at"]?.stringValue != before)
+        #expect(try FileManager.default.attributesOfItem(atPath: fetchHead)[.modificationDate] as? Date == fetchedAt)
+        #expect(later["status"]?["history"]?.arrayValue?.count == 1)
+        #expect(try await gitops.send("GET", "/api/v1/apps/web").json["generation"] == generation)
+    }
+
     @Test func withoutPruneAnAppThatLeftIsKeptAndLetGo() async throws {
         let repo = try GitFixture()
         let gitops = try await GitOpsDaemon.start()
