@@ -30,7 +30,8 @@ enum ApplyRequest {
         if let config = result["config_version"]?.stringValue { details.append("config \(config)") }
         if dryRun { details.append("dry run") }
         let suffix = details.isEmpty ? "" : " (\(details.joined(separator: ", ")))"
-        return "app/\(Output.cell(result["name"])) \(Output.cell(result["action"]))\(suffix)"
+        let kind = result["kind"]?.stringValue == SourceManifest.kind ? "source" : "app"
+        return "\(kind)/\(Output.cell(result["name"])) \(Output.cell(result["action"]))\(suffix)"
     }
 }
 

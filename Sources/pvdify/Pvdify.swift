@@ -36,6 +36,10 @@ struct Pvdify: AsyncParsableCommand {
             CommandGroup(name: "Previews", subcommands: [PreviewsList.self, PreviewsCreate.self, PreviewsDelete.self]),
             CommandGroup(name: "Tokens", subcommands: [TokensList.self, TokensCreate.self, TokensRevoke.self, Audit.self]),
             CommandGroup(name: "Manifests", subcommands: [Apply.self, Diff.self, Get.self, Delete.self]),
+            CommandGroup(name: "GitOps", subcommands: [
+                SourcesList.self, SourcesAdd.self, SourcesInfo.self, SourcesSync.self, SourcesDiff.self, SourcesSuspend.self,
+                SourcesResume.self, SourcesCredentials.self, SourcesRemove.self,
+            ]),
         ]
     )
 

@@ -32,7 +32,7 @@ struct Daemon {
             onError: { logger.error("logs: \($0); lines are kept in memory only") })
         // Logs of apps deleted while pvdifyd was down (or killed between the two deletes) go too.
         logs.retainOnly(Set(try await store.appNames()))
-        let settings = APISettings(
+        var settings = APISettings(
             baseDomain: configuration.baseDomain,
             appURLScheme: configuration.tls == .off ? "http" : "https",
             requestsPerMinute: configuration.requestsPerMinute)
@@ -75,6 +75,12 @@ struct Daemon {
         } else {
             logger.info("routing disabled (--caddy-admin off): Caddy is not managed")
         }
+        // GitOps: sources write App specs through the store; the reconcilers above take it from there.
+        let sources = SourceReconciler(store: store, dataDirectory: configuration.dataDirectory, logger: logger)
+        settings.sourcePreview = { try await sources.preview($0) }
+        services.append(.init(service: ControllerRunner(
+            reconciler: sources, workers: 2, resyncInterval: configuration.resyncInterval.duration,
+            triggers: sources.triggers(), metrics: ControllerMetrics(registry: metrics, reconciler: sources.name), logger: logger)))
         // DNS reconciler (Cloudflare): see Daemon+DNS.swift.
         services.append(.init(service: FailFast("the DNS reconciler", dnsController(store: store, metrics: metrics))))
         let api = PvdifyAPIServer.buildApplication(

@@ -41,31 +41,48 @@ struct ApplyController {
                 field: "documents")
         }
 
-        // Validate every document before touching any of them.
+        // Validate every document before touching any of them. Source documents go apart; the
+        // App documents keep their indexes into `documents` for messages.
         var manifests: [AppManifest] = []
+        var appIndexes: [Int] = []
+        var sources: [SourceManifest] = []
         var problems: [ValidationError] = []
         for (index, document) in documents.enumerated() {
             do {
-                manifests.append(try AppManifest.parse(document.value))
+                if SourceManifest.isSource(document.value) {
+                    let source = try SourceManifest.parse(document.value)
+                    if sources.contains(where: { $0.name == source.name }) {
+                        throw ValidationError(field: "metadata.name", message: "source '\(source.name)' is in two documents")
+                    }
+                    sources.append(source)
+                } else {
+                    manifests.append(try AppManifest.parse(document.value))
+                    appIndexes.append(index)
+                }
             } catch let error as ValidationError {
                 problems.append(Self.problem(error, in: document, index: index))
             }
         }
-        if problems.isEmpty { problems = Self.crossDocumentProblems(manifests, documents) }
+        if problems.isEmpty { problems = Self.crossDocumentProblems(manifests, documents, indexes: appIndexes) }
         guard problems.isEmpty else { return try Self.invalid(problems) }
+        if !sources.isEmpty, context.token?.apps != nil {
+            throw APIError.forbidden("An app-limited token may not apply Source documents")
+        }
 
         context.record.noteApps(manifests.map(\.name))
         for (index, manifest) in manifests.enumerated() {
             guard let token = context.token, try await services.access.allows(token, app: manifest.name) else {
-                throw APIError.forbidden("This token may not access app '\(manifest.name)' (\(documents[index].label(index)))")
+                throw APIError.forbidden("This token may not access app '\(manifest.name)' (\(documents[appIndexes[index]].label(appIndexes[index])))")
             }
         }
 
         let outcomes: [ManifestApplyOutcome]
+        let sourceActions: [String]
         do {
-            outcomes = try await services.store.applyManifests(manifests, by: context.actor, dryRun: dryRun)
+            (outcomes, sourceActions) = try await services.store.applyManifests(
+                manifests, sources: sources, by: context.actor, dryRun: dryRun)
         } catch let failure as ManifestBatchError {
-            throw Self.apiError(failure, documents: documents)
+            throw Self.apiError(ManifestBatchError(index: appIndexes[failure.index], error: failure.error), documents: documents)
         }
         if !dryRun {
             // One apply is one deploy, however many releases it makes.
@@ -83,7 +100,10 @@ struct ApplyController {
                 "diff": .string(try Self.diff(outcome)),
             ]
         }
-        return try .json(["dry_run": .bool(dryRun), "results": .array(results)])
+        let sourceResults: [JSONValue] = zip(sources, sourceActions).map { source, action in
+            ["kind": "Source", "name": .string(source.name), "action": .string(action)]
+        }
+        return try .json(["dry_run": .bool(dryRun), "results": .array(results + sourceResults)])
     }
 
     static func dryRun(_ request: Request) throws -> Bool {
@@ -126,22 +146,24 @@ struct ApplyController {
         return ValidationError(field: field, message: "\(document.label(index)): \(error.description)")
     }
 
-    /// Two documents may not name the same app, nor list the same domain.
-    static func crossDocumentProblems(_ manifests: [AppManifest], _ documents: [Document]) -> [ValidationError] {
+    /// Two documents may not name the same app, nor list the same domain. `indexes` gives each
+    /// manifest's position in `documents`.
+    static func crossDocumentProblems(_ manifests: [AppManifest], _ documents: [Document], indexes: [Int]) -> [ValidationError] {
         var problems: [ValidationError] = []
         var apps: [String: Int] = [:]
         var domains: [String: Int] = [:]
-        for (index, manifest) in manifests.enumerated() {
+        for (position, manifest) in manifests.enumerated() {
+            let index = indexes[position]
             if let first = apps[manifest.name] {
                 problems.append(problem(
                     ValidationError(field: "metadata.name", message: "app '\(manifest.name)' is also in documents[\(first)]"),
                     in: documents[index], index: index))
             }
             apps[manifest.name] = apps[manifest.name] ?? index
-            for (position, domain) in manifest.domains.enumerated() {
+            for (domainIndex, domain) in manifest.domains.enumerated() {
                 if let first = domains[domain], first != index {
                     problems.append(problem(
-                        ValidationError(field: "spec.domains[\(position)]", message: "'\(domain)' is also listed in documents[\(first)]"),
+                        ValidationError(field: "spec.domains[\(domainIndex)]", message: "'\(domain)' is also listed in documents[\(first)]"),
                         in: documents[index], index: index))
                 }
                 domains[domain] = domains[domain] ?? index

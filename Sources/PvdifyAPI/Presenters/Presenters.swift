@@ -33,6 +33,7 @@ enum Present {
             ],
             "labels": .map(app.spec.labels),
             "preview_of": .text(app.previewOf),
+            "managed_by": view.managedBy.map { ["source": .string($0.source), "revision": .string($0.revision), "path": .string($0.path)] } ?? .null,
             "generation": .int(app.generation),
             "observed_generation": .int(view.status?.observedGeneration ?? 0),
             "conditions": .array((view.status?.conditions ?? []).map(condition)),

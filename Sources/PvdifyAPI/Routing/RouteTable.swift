@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import PvdifyModel
+import PvdifyStore
 
 /// Every endpoint the API serves, with the scope it needs. Registering through here is the only way
 /// to add a route, so authorization is checked in one place and the route list can be compared
@@ -36,6 +37,7 @@ public final class RouteTable: @unchecked Sendable {
     ) {
         endpoints.append(Endpoint(method: method, path: path, scope: scope, createsReleases: createsReleases))
         let access = access
+        let specWrite = ManagedAppGuard.isSpecWrite(method, path)
         let guarded: Handler = { request, context in
             if let scope {
                 guard let token = context.token else { throw APIError.unauthorized() }
@@ -45,6 +47,9 @@ public final class RouteTable: @unchecked Sendable {
                 if let app = context.parameters.get("name"), try await !access.allows(token, app: app) {
                     throw APIError.forbidden("This token may not access app '\(app)'")
                 }
+            }
+            if specWrite, let app = context.parameters.get("name"), let source = try await access.store.managingSource(app) {
+                throw APIError.conflict(Store.managedMessage(app: app, source: source))
             }
             return try await handler(request, context)
         }

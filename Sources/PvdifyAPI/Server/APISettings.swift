@@ -1,4 +1,5 @@
 import Foundation
+import PvdifyStore
 
 /// What the API needs to know about the daemon around it.
 public struct APISettings: Sendable {
@@ -20,6 +21,9 @@ public struct APISettings: Sendable {
     public var maxApplyDocuments: Int
     public var version: String
     public var startedAt: Date
+    /// Fetches a source's current remote commit and answers what syncing it would do (the
+    /// source reconciler's dry run); nil where no reconciler runs.
+    public var sourcePreview: (@Sendable (String) async throws -> SourcePreview)? = nil
 
     public init(
         baseDomain: String = "localhost",

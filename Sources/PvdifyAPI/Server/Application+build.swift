@@ -45,6 +45,7 @@ public enum PvdifyAPIServer {
         PreviewsController(services: services).register(in: routes)
         MetricsController(registry: metrics).register(in: routes)
         AuditController(services: services).register(in: routes)
+        SourcesController(services: services).register(in: routes)
         return (router, routes)
     }
 

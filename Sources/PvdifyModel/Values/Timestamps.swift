@@ -6,6 +6,11 @@ public enum Timestamps {
         date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: false).timeSeparator(.colon).timeZone(separator: .omitted))
     }
 
+    /// With milliseconds (`2026-01-05T10:30:00.125Z`), where ordering within a second matters.
+    public static func formatFractional(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+
     /// Accepts every RFC 3339 `date-time` (section 5.6): any year from 0000, fractional seconds of
     /// any length, a leap second, `Z` or any `±hh:mm` offset, `T`/`t` and `Z`/`z`. Foundation's
     /// ISO 8601 parser refuses some of these (odd offsets, early years), and a client sending a

@@ -109,6 +109,33 @@ enum Schema {
                 CREATE INDEX audit_log_token ON audit_log(token_id, id);
                 """)
         }
+        // GitOps sources: spec and status apart, sealed credentials, and which source owns which app.
+        migrator.registerMigration("sources") { db in
+            try db.execute(sql: """
+                CREATE TABLE sources (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    spec TEXT NOT NULL,
+                    generation INTEGER NOT NULL,
+                    credentials BLOB,
+                    credential_kinds TEXT NOT NULL DEFAULT '[]',
+                    sync_requested_at REAL,
+                    created_at REAL NOT NULL,
+                    updated_at REAL NOT NULL
+                );
+                CREATE TABLE source_status (
+                    source TEXT PRIMARY KEY NOT NULL REFERENCES sources(name) ON DELETE CASCADE,
+                    status TEXT NOT NULL,
+                    updated_at REAL NOT NULL
+                );
+                CREATE TABLE app_owners (
+                    app TEXT PRIMARY KEY NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
+                    source TEXT NOT NULL REFERENCES sources(name) ON DELETE CASCADE,
+                    revision TEXT NOT NULL,
+                    path TEXT NOT NULL
+                );
+                CREATE INDEX app_owners_source ON app_owners(source);
+                """)
+        }
         return migrator
     }
 }

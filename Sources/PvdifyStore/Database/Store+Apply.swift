@@ -26,29 +26,38 @@ public struct ManifestBatchError: Error, Sendable {
 extension Store {
     /// Applies many App documents in one transaction (creating missing apps): all of them, or,
     /// when one is refused, none. With `dryRun` the transaction is rolled back, so the outcomes
-    /// say exactly what an apply would do without changing anything.
+    /// say exactly what an apply would do without changing anything. Source documents in the same
+    /// batch are created or replaced in that transaction; their actions come back in order.
     ///
     /// The write transaction is kept short, because every other write waits for it: the stored
     /// documents are read first from a snapshot (readers do not block writers), documents
     /// identical to what is stored are decided there, and inside the transaction such a document
     /// costs one query confirming that its app has not changed since.
-    public func applyManifests(_ manifests: [AppManifest], by actor: String, dryRun: Bool) async throws -> [ManifestApplyOutcome] {
+    public func applyManifests(
+        _ manifests: [AppManifest], sources: [SourceManifest] = [], by actor: String, dryRun: Bool
+    ) async throws -> (apps: [ManifestApplyOutcome], sources: [String]) {
         let box = secrets
         let snapshot = try await read { db in try manifests.map { try Self.snapshot(db, $0) } }
+        let body: @Sendable (Database) throws -> ([ManifestApplyOutcome], [String]) = { db in
+            let sourceActions = try sources.map { try Self.applySource(db, $0) }
+            return (try Self.applyBatch(db, box: box, manifests: manifests, snapshot: snapshot, actor: actor, managedBy: nil), sourceActions)
+        }
         if dryRun {
             return try await pool.writeWithoutTransaction { db in
-                var outcomes: [ManifestApplyOutcome] = []
+                var result: ([ManifestApplyOutcome], [String]) = ([], [])
                 try db.inTransaction {
-                    outcomes = try Self.applyBatch(db, box: box, manifests: manifests, snapshot: snapshot, actor: actor)
+                    result = try body(db)
                     return .rollback
                 }
-                return outcomes
+                return result
             }
         }
-        return try await write { db in
-            let outcomes = try Self.applyBatch(db, box: box, manifests: manifests, snapshot: snapshot, actor: actor)
-            return (outcomes, outcomes.flatMap(\.result.changes))
+        let result = try await write { db in
+            let result = try body(db)
+            return (result, result.0.flatMap(\.result.changes))
         }
+        sourceChanges.publish(zip(sources, result.1).filter { $0.1 != "unchanged" }.map { Change($0.0.name, .source) })
+        return result
     }
 
     /// One app as a snapshot saw it: its stored document and the stamp that tells whether it changed since.
@@ -85,22 +94,29 @@ extension Store {
             && manifest.secrets.allSatisfy(storedSecrets.contains)
     }
 
+    /// Applies the documents in order. An app managed by a source other than `managedBy` (and not
+    /// suspended) is refused: its spec lives in git. With a `snapshot` (read before the write), a
+    /// document found unchanged there costs one query.
     static func applyBatch(
-        _ db: Database, box: SecretBox, manifests: [AppManifest], snapshot: [AppSnapshot], actor: String
+        _ db: Database, box: SecretBox, manifests: [AppManifest], snapshot: [AppSnapshot]? = nil, actor: String,
+        managedBy: String?
     ) throws -> [ManifestApplyOutcome] {
         try manifests.enumerated().map { index, manifest in
             do {
-                let seen = snapshot[index]
+                if let source = try managingSource(db, manifest.name), source != managedBy {
+                    throw managedConflict(manifest.name, source: source)
+                }
                 let stamp = try stamp(db, manifest.name)
-                let current = stamp != nil && stamp == seen.stamp
-                if current, seen.unchanged, let before = seen.before {
+                let seen = snapshot?[index]
+                let current = stamp != nil && stamp == seen?.stamp
+                if current, let seen, seen.unchanged, let before = seen.before {
                     let app = try loadApp(db, manifest.name)
                     let result = ManifestApplyResult(
                         app: app, created: false, configVersion: nil, release: nil, domainsAdded: [], domainsRemoved: [], changed: false,
                         changes: [])
                     return ManifestApplyOutcome(result: result, before: before, after: before)
                 }
-                let before = current ? seen.before : (stamp == nil ? nil : try storedManifest(db, manifest.name))
+                let before = current ? seen?.before : (stamp == nil ? nil : try storedManifest(db, manifest.name))
                 let result = try applyManifest(db, box: box, manifest: manifest, actor: actor, create: true)
                 return ManifestApplyOutcome(result: result, before: before, after: try storedManifest(db, manifest.name))
             } catch let error as StoreError {

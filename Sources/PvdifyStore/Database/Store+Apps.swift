@@ -7,6 +7,8 @@ public struct AppView: Sendable {
     public var app: App
     public var status: AppStatus?
     public var domains: [String]
+    /// The source that manages the app, if any.
+    public var managedBy: AppOwner? = nil
 }
 
 extension Store {
@@ -101,7 +103,7 @@ extension Store {
         let status = try String.fetchOne(db, sql: "SELECT status FROM app_status WHERE app = ?", arguments: [name])
             .map { try Columns.decode(AppStatus.self, $0) }
         let domains = try String.fetchAll(db, sql: "SELECT name FROM domains WHERE app = ? ORDER BY created_at, name", arguments: [name])
-        return AppView(app: app, status: status, domains: domains)
+        return AppView(app: app, status: status, domains: domains, managedBy: try owner(db, name))
     }
 
     static func decodeApp(_ row: Row) throws -> App {

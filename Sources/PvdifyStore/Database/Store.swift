@@ -12,6 +12,9 @@ public final class Store: Sendable {
     let secrets: SecretBox
     /// What changed, app by app and kind by kind, for the reconcilers.
     public let changes = ChangeFeed()
+    /// Names of sources whose spec changed or that were asked to sync, for the source reconciler
+    /// (changes of kind `source`, apart from the apps' feed).
+    public let sourceChanges = ChangeFeed()
     /// Authenticated tokens by secret hash, so a request costs no token query; emptied on revocation.
     let tokenCache = Mutex(TokenCache())
     /// Audit entries not yet written; flushed in batches, and at `close()`.
@@ -62,6 +65,7 @@ public final class Store: Sendable {
     public func close() throws {
         try flushAuditNow()
         changes.finish()
+        sourceChanges.finish()
         try pool.close()
     }
 }

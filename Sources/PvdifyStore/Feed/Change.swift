@@ -21,6 +21,9 @@ public struct Change: Sendable, Hashable {
         case status
         /// The app was deleted.
         case deleted
+        /// A GitOps source changed or was asked to sync (on `Store.sourceChanges` only, where
+        /// `app` holds the source's name).
+        case source
     }
 
     /// The app concerned.

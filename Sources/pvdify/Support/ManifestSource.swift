@@ -26,25 +26,7 @@ struct ManifestSource {
 
         /// The deepest node on a field path like `spec.processes.web.count` or `spec.domains[1]`;
         /// a mapping entry that ends the path answers its key, where editors put the cursor.
-        static func locate(_ path: String, in node: Node) -> Node {
-            var rest = Substring(path)
-            if rest.hasPrefix(".") { rest = rest.dropFirst() }
-            guard !rest.isEmpty else { return node }
-            if rest.hasPrefix("["), let close = rest.firstIndex(of: "]"), let index = Int(rest[rest.index(after: rest.startIndex)..<close]) {
-                guard case .sequence(let sequence) = node, sequence.indices.contains(index) else { return node }
-                return locate(String(rest[rest.index(after: close)...]), in: sequence[index])
-            }
-            guard case .mapping(let mapping) = node else { return node }
-            // Keys may contain dots (label keys), so the longest key that fits wins.
-            let matches = mapping.compactMap { key, value -> (Node, Node, String)? in
-                guard let name = key.string else { return nil }
-                let fits = rest == name || rest.hasPrefix(name + ".") || rest.hasPrefix(name + "[")
-                return fits ? (key, value, name) : nil
-            }
-            guard let (key, value, name) = matches.max(by: { $0.2.count < $1.2.count }) else { return node }
-            let remaining = rest.dropFirst(name.count)
-            return remaining.isEmpty ? key : locate(String(remaining), in: value)
-        }
+        static func locate(_ path: String, in node: Node) -> Node { YAMLFieldLocator.locate(path, in: node) }
     }
 
     /// Every document of every path, in order (directories sorted by file name).
@@ -133,12 +115,17 @@ struct ManifestSource {
     }
 
     /// Validates every document as the server will, so mistakes are reported with their place
-    /// before anything is sent; returns the parsed manifests.
+    /// before anything is sent; returns the parsed App manifests (Source documents are checked
+    /// and sent, but are not apps).
     static func validate(_ documents: [Document]) throws -> [AppManifest] {
         var manifests: [AppManifest] = []
         var problems: [String] = []
         for document in documents {
             do {
+                if SourceManifest.isSource(document.value) {
+                    _ = try SourceManifest.parse(document.value)
+                    continue
+                }
                 manifests.append(try AppManifest.parse(document.value))
             } catch let error as ValidationError {
                 problems.append("\(document.place(of: error.field)): \(error.description)")

@@ -1,0 +1,93 @@
+import Foundation
+import PvdifyModel
+import Testing
+
+/// The `sources` commands against a real daemon syncing a `file://` repository.
+@Suite(.timeLimit(.minutes(5))) struct SourcesCommandsTests {
+    /// A bare repository with a work clone; `commit` writes files and pushes to main.
+    struct Repository {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pvdify-cli-git-\(UUID().uuidString)")
+        var bare: String { directory.appendingPathComponent("remote.git").path }
+        var work: URL { directory.appendingPathComponent("work") }
+
+        func git(_ arguments: String..., in folder: URL? = nil) throws {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/git")
+            process.arguments = ["-c", "user.email=t@example.com", "-c", "user.name=T"] + arguments
+            process.currentDirectoryURL = folder ?? work
+            process.environment = ["PATH": "/usr/bin:/bin", "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": "/dev/null"]
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+            #expect(process.terminationStatus == 0, "git \(arguments)")
+        }
+
+        func setUp() throws {
+            try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+            try git("init", "--quiet", "--bare", "--initial-branch=main", bare, in: directory)
+            try git("init", "--quiet", "--initial-branch=main")
+        }
+
+        func commit(_ files: [String: String]) throws {
+            for (path, text) in files {
+                let url = work.appendingPathComponent(path)
+                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try text.write(to: url, atomically: true, encoding: .utf8)
+            }
+            try git("add", "-A")
+            try git("commit", "--quiet", "-m", "change")
+            try git("push", "--quiet", bare, "HEAD:main")
+        }
+    }
+
+    static func app(_ name: String, count: Int) -> String {
+        "apiVersion: pvdify.win/v1\nkind: App\nmetadata: {name: \(name)}\nspec:\n  processes:\n    web: {count: \(count)}\n"
+    }
+
+    @Test func addSyncInfoDiffSuspendCredentialsRemove() async throws {
+        let repo = Repository()
+        try repo.setUp()
+        defer { try? FileManager.default.removeItem(at: repo.directory) }
+        try repo.commit(["apps/web.yaml": Self.app("web", count: 1)])
+        let daemon = try await Daemon.start()
+        defer { daemon.stop() }
+        let cli = CLI(daemon: daemon)
+
+        let added = try await cli.run("sources:add", "platform", "--url", "file://\(repo.bare)", "--path", "apps", "--interval", "1h", "--prune")
+        #expect(added.status == 0 && added.stdout.contains("Added source platform (branch main"), "\(added)")
+        let synced = try await cli.run("sources:sync", "platform")
+        #expect(synced.status == 0 && synced.stdout.contains("1 created"), "\(synced)")
+        let list = try await cli.run("sources")
+        #expect(list.stdout.contains("platform") && list.stdout.contains("True (Succeeded)"), "\(list)")
+        let info = try await cli.run("sources:info", "platform")
+        #expect(info.stdout.contains("apps/web.yaml") && info.stdout.contains("Succeeded"), "\(info)")
+        #expect(try await cli.run("sources:info", "platform", "--json").json["status"]?["inventory"]?[0]?["app"] == "web")
+
+        // A new commit: diff shows it (exit 1) and changes nothing until a sync.
+        try repo.commit(["apps/web.yaml": Self.app("web", count: 3)])
+        let diff = try await cli.run("sources:diff", "platform")
+        #expect(diff.status == 1 && diff.stdout.contains("+      count: 3"), "\(diff)")
+        #expect(try await cli.run("ps", "web", "--json").json["processes"]?[0]?["count"] == 1)
+        #expect(try await cli.run("sources:sync", "platform").status == 0)
+        #expect(try await cli.run("sources:diff", "platform").status == 0)
+
+        // Managed: scaling is refused until the source is suspended.
+        let refused = try await cli.run("ps:scale", "web", "web=2")
+        #expect(refused.status != 0 && refused.stderr.contains("suspend source 'platform'"), "\(refused)")
+        #expect(try await cli.run("sources:suspend", "platform").status == 0)
+        #expect(try await cli.run("ps:scale", "web", "web=2").status == 0)
+        let resumed = try await cli.run("sources:resume", "platform")
+        #expect(resumed.status == 0)
+
+        let secret = "tok_cli_secret_value"
+        let credentials = try await cli.run(["sources:credentials", "platform", "--username", "ci", "--token"], stdin: secret + "\n")
+        #expect(credentials.status == 0 && credentials.stdout.contains("username, token"), "\(credentials)")
+        #expect(!credentials.stdout.contains(secret))
+        #expect(!(try await cli.run("sources:info", "platform", "--json").stdout.contains(secret)))
+
+        let removed = try await cli.run("sources:remove", "platform", "--prune")
+        #expect(removed.status == 0 && removed.stdout.contains("deleted with its 1 app"), "\(removed)")
+        #expect(try await cli.run("apps:info", "web").status != 0)
+    }
+}
