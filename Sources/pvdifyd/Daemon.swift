@@ -76,7 +76,9 @@ struct Daemon {
             logger.info("routing disabled (--caddy-admin off): Caddy is not managed")
         }
         // GitOps: sources write App specs through the store; the reconcilers above take it from there.
-        let sources = SourceReconciler(store: store, dataDirectory: configuration.dataDirectory, logger: logger)
+        let sources = SourceReconciler(
+            store: store, dataDirectory: configuration.dataDirectory, git: GitRunner(allowedProtocols: configuration.gitProtocols),
+            logger: logger)
         settings.sourcePreview = { try await sources.preview($0) }
         services.append(.init(service: ControllerRunner(
             reconciler: sources, workers: 2, resyncInterval: configuration.resyncInterval.duration,

@@ -23,6 +23,8 @@ struct DaemonConfiguration: Sendable {
     var requestsPerMinute: Int
     /// Log bytes kept per app (`--log-max-bytes`).
     var logMaxBytes: Int
+    /// The git transports sources may use (`GIT_ALLOW_PROTOCOL`).
+    var gitProtocols: [String]
     var bootstrapToken: String?
     var secretKey: String?
     var connections: ConnectionLimits

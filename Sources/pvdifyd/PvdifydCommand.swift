@@ -39,6 +39,8 @@ struct PvdifydCommand: AsyncParsableCommand {
     @Option(help: "Longest pause inside a request body (PVDIFY_BODY_TIMEOUT). Default 30s.") var bodyTimeout: String?
     @Option(help: "Time an idle keep-alive connection stays open (PVDIFY_IDLE_TIMEOUT). Default 60s.") var idleTimeout: String?
     @Option(help: "Log bytes kept per app, on disk and in memory, like 8M (PVDIFY_LOG_MAX_BYTES). Default 8M.") var logMaxBytes: String?
+    @Option(help: "Git transports sources may use, a comma list of file, http, https, ssh (PVDIFY_GIT_PROTOCOLS). Default all four.")
+    var gitProtocols: String?
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -89,6 +91,11 @@ struct PvdifydCommand: AsyncParsableCommand {
         guard let rate = Int(rateText), rate > 0 else {
             throw DaemonConfiguration.Invalid(description: "--rate-limit must be a positive number of requests per minute")
         }
+        let protocols = (value(gitProtocols, "PVDIFY_GIT_PROTOCOLS") ?? "file,http,https,ssh")
+            .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        guard !protocols.isEmpty, protocols.allSatisfy(["file", "http", "https", "ssh"].contains) else {
+            throw DaemonConfiguration.Invalid(description: "--git-protocols must be a comma list of file, http, https and ssh")
+        }
         let logBytesText = value(logMaxBytes, "PVDIFY_LOG_MAX_BYTES") ?? "8M"
         guard let logBytes = MemorySize(logBytesText), (64 << 10...1 << 30).contains(logBytes.bytes) else {
             throw DaemonConfiguration.Invalid(description: "--log-max-bytes must be a size between 64K and 1G, like 8M")
@@ -122,6 +129,7 @@ struct PvdifydCommand: AsyncParsableCommand {
             resyncInterval: resync,
             requestsPerMinute: rate,
             logMaxBytes: Int(logBytes.bytes),
+            gitProtocols: protocols,
             bootstrapToken: environment["PVDIFY_BOOTSTRAP_TOKEN"].flatMap { $0.isEmpty ? nil : $0 },
             secretKey: environment["PVDIFY_SECRET_KEY"].flatMap { $0.isEmpty ? nil : $0 },
             connections: connections

@@ -7,9 +7,16 @@ public struct GitRunner: Sendable {
     public let executable: URL
     public let timeout: Duration
 
-    public init(executable: URL = URL(fileURLWithPath: "/usr/bin/git"), timeout: Duration = .seconds(120)) {
+    /// The transports git may use (`GIT_ALLOW_PROTOCOL`, which overrides every other setting);
+    /// nil: those `GitCommand` allows.
+    public let allowedProtocols: [String]?
+
+    public init(
+        executable: URL = URL(fileURLWithPath: "/usr/bin/git"), timeout: Duration = .seconds(120), allowedProtocols: [String]? = nil
+    ) {
         self.executable = executable
         self.timeout = timeout
+        self.allowedProtocols = allowedProtocols
     }
 
     /// Runs the command; answers its standard output, or throws `GitError`.
@@ -27,7 +34,9 @@ public struct GitRunner: Sendable {
         let process = Process()
         process.executableURL = executable
         process.arguments = command.arguments
-        process.environment = environment.variables
+        var variables = environment.variables
+        if let allowedProtocols { variables["GIT_ALLOW_PROTOCOL"] = allowedProtocols.joined(separator: ":") }
+        process.environment = variables
         process.standardInput = FileHandle.nullDevice
         let out = try FileHandle(forWritingTo: stdoutURL)
         let err = try FileHandle(forWritingTo: stderrURL)
