@@ -42,7 +42,8 @@ fi
 if [ -f "$state/pvdifyd.pid" ] && kill -0 "$(cat "$state/pvdifyd.pid")" 2>/dev/null; then
     log "stopping the running pvdifyd"
     kill "$(cat "$state/pvdifyd.pid")"
-    for _ in $(seq 1 100); do kill -0 "$(cat "$state/pvdifyd.pid")" 2>/dev/null || break; sleep 0.1; done
+    # Up to its 30 s graceful shutdown: the new one cannot start while the old one holds the data dir's lock.
+    for _ in $(seq 1 400); do kill -0 "$(cat "$state/pvdifyd.pid")" 2>/dev/null || break; sleep 0.1; done
 fi
 log "starting pvdifyd (log: $logs/pvdifyd.log)"
 PVDIFY_TLS=${PVDIFY_TLS:-internal} PVDIFY_DATA_DIR=$state \
