@@ -17,6 +17,9 @@ final class MemoryRuntime: ContainerRuntime {
     func list(app: String?) async throws -> [ObservedContainer] {
         containers.withLock { $0.values.filter { app == nil || $0.app == app } }
     }
+    func publishedHostPorts() async throws -> Set<Int> {
+        containers.withLock { Set($0.values.compactMap(\.hostPort)) }
+    }
     func pull(_ image: String, insecure: Bool, progress: @escaping @Sendable (String) -> Void) async throws {}
     func create(_ spec: ContainerSpec) async throws -> String? {
         let labels = spec.labels

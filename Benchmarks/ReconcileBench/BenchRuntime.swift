@@ -24,6 +24,9 @@ final class BenchRuntime: ContainerRuntime {
         }
     }
 
+    func publishedHostPorts() async throws -> Set<Int> {
+        state.withLock { Set($0.containers.values.compactMap(\.hostPort)) }
+    }
     func pull(_ image: String, insecure: Bool, progress: @escaping @Sendable (String) -> Void) async throws {
         state.withLock { $0.mutations += 1 }
     }

@@ -140,6 +140,12 @@ struct ContainerEnvironment: Sendable {
 
     func podman(_ arguments: [String]) throws { _ = try podmanOutput(arguments) }
 
+    /// The host ports that any container Podman knows publishes (`127.0.0.1:10000->3000/tcp`).
+    func publishedHostPorts() throws -> Set<Int> {
+        let listing = try podmanOutput(["ps", "-a", "--format", "{{.Ports}}"])
+        return Set(listing.matches(of: /:(\d+)->/).compactMap { Int($0.1) })
+    }
+
     func podmanOutput(_ arguments: [String]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/podman")

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import PvdifyModel
+import PvdifyTestSupport
 import Testing
 
 /// The container reconciler against real Podman, through the API of a real pvdifyd, with images
@@ -236,6 +237,36 @@ struct ContainerIntegrationTests {
             let names = try env.podmanOutput(["ps", "-a", "--format", "{{.Names}}"])
             #expect(names.contains(stranger))
             #expect(names.contains(neighbour))
+        }
+    }
+
+    @Test func aHostPortAnotherContainerClaimsIsNotHandedOut() async throws {
+        try await ContainerEnvironment.withDaemon { env in
+            // The port a fresh pvdifyd would hand out first: the lowest of its range that nothing
+            // listens on and no container publishes. A container that is not pvdify's claims it
+            // without running, so a bind test finds it free; Podman would forward it to that
+            // container as soon as it starts (and keeps forwarding it to one that died unseen).
+            let published = try env.publishedHostPorts()
+            guard let claimed = (10_000...19_999).first(where: { !published.contains($0) && Loopback.isFree($0) }) else {
+                Issue.record("no free port in the range")
+                return
+            }
+            let stranger = "pvdify-claims-\(UUID().uuidString.prefix(8).lowercased())"
+            try env.podman(["create", "--name", stranger, "-p", "127.0.0.1:\(claimed):3000", "\(env.registry)/pvdify-test:v1"])
+            defer { try? env.podman(["rm", "-f", stranger]) }
+            #expect(try env.publishedHostPorts().contains(claimed))
+
+            let app = env.uniqueApp("ports")
+            try await env.create(app)
+            try await env.patch(app, #"{"healthcheck":{"path":"/health","interval":"2s","deploy_timeout":"30s"}}"#)
+            try await env.deploy(app, tag: "v1")
+            try await env.waitForRelease(app, version: 1, status: "active")
+            let upstreams = try await env.upstreams(app)
+            #expect(upstreams.count == 1)
+            #expect(!upstreams.contains("127.0.0.1:\(claimed)"))
+            #expect(try await env.page(app).contains("version: 1"))
+            _ = try await env.send("DELETE", "/apps/\(app)", nil)
+            try await env.waitUntil("no container left") { try await env.containers(app).isEmpty }
         }
     }
 }

@@ -16,6 +16,8 @@ final class FakeRuntime: ContainerRuntime {
         var lists = 0
         var nextID = 0
         var unreachable = false
+        /// Host ports that containers outside pvdify publish.
+        var foreignPorts: Set<Int> = []
         var subscribers: [AsyncThrowingStream<ContainerEvent, any Error>.Continuation] = []
     }
 
@@ -29,6 +31,13 @@ final class FakeRuntime: ContainerRuntime {
             if state.unreachable { throw FakeError.unreachable }
             state.lists += 1
             return state.containers.values.filter { app == nil || $0.app == app }.sorted { $0.name < $1.name }
+        }
+    }
+
+    func publishedHostPorts() async throws -> Set<Int> {
+        try state.withLock { state in
+            if state.unreachable { throw FakeError.unreachable }
+            return state.foreignPorts.union(state.containers.values.compactMap(\.hostPort))
         }
     }
 

@@ -12,6 +12,7 @@ final class ScriptedLogRuntime: ContainerRuntime {
     let follows = Mutex<[Date?]>([])
 
     func list(app: String?) async throws -> [ObservedContainer] { [] }
+    func publishedHostPorts() async throws -> Set<Int> { [] }
     func pull(_ image: String, insecure: Bool, progress: @escaping @Sendable (String) -> Void) async throws {}
     func create(_ spec: ContainerSpec) async throws -> String? { nil }
     func start(_ name: String) async throws {}

@@ -50,6 +50,23 @@ import Testing
         #expect(await recent.reservedCount == 1, "a port just handed out stays reserved until its container shows up")
     }
 
+    @Test func aPortThatAContainerOutsidePvdifyPublishesIsNeverHandedOut() async throws {
+        try await withStore { store in
+            // Nothing listens on 41_300, but a container of someone else's claims it (Podman
+            // forwards it to that container once it runs): the web instance must get 41_301.
+            let runtime = FakeRuntime()
+            runtime.state.withLock { $0.foreignPorts = [41_300] }
+            let reconciler = ContainerReconciler(
+                store: store, runtime: runtime, logs: AppLogs(), probe: HealthyProbe(), drainPeriod: 0,
+                workerSettleTime: 0, portRange: 41_300...41_301, logger: Logger(label: "test"))
+            _ = try await store.createApp(name: "web", environment: .production)
+            _ = try await store.createRelease("web", image: "reg.io/web:1", by: "t")
+            for _ in 0..<5 { _ = try await reconciler.reconcile("web") }
+            let ports = runtime.state.withLock { $0.containers.values.compactMap(\.hostPort) }
+            #expect(ports == [41_301])
+        }
+    }
+
     @Test func pruningKeepsOnlyExistingContainersAndTheReleaseRollingOut() {
         var facts = InstanceFacts()
         for name in ["a", "b", "c"] {

@@ -221,6 +221,13 @@ public final class ContainerReconciler: Reconciler {
         env["DYNO"] = "\(instance.process).\(instance.index)"
         var hostPort: Int?
         var id: String?
+        if process.isWeb {
+            // Ports that containers which are not this daemon's publish (another pvdifyd's, a
+            // hand-made one, one Podman still lists after a reboot) are taken too, though nothing
+            // may listen on them: Podman forwards such a port to its own container. Asked here, at
+            // each create, because those containers' events never reach this daemon.
+            await ports.reserve(try await runtime.publishedHostPorts())
+        }
         // A port can be taken between the allocator's check and Podman's bind (by anything on the
         // machine): then the container goes and the next free port is tried.
         for attempt in 1...3 {

@@ -16,6 +16,10 @@ public protocol ContainerRuntime: Sendable {
     /// What happens to pvdify's containers (Podman events), first replaying those since `since`,
     /// until cancelled or the connection ends.
     func events(since: Date?) -> AsyncThrowingStream<ContainerEvent, any Error>
+    /// The host ports that any container the runtime knows publishes, whoever made it and whether
+    /// it runs: a port stays claimed (and its forwarding rule may stay in place) for as long as its
+    /// container exists, so a bind test alone cannot tell it is taken.
+    func publishedHostPorts() async throws -> Set<Int>
 }
 
 /// `ContainerRuntime` over Podman's libpod API, scoped to one pvdifyd instance.
@@ -33,6 +37,10 @@ public struct PodmanRuntime: ContainerRuntime {
         let filter = app.map { "\(ContainerLabels.app)=\($0)" } ?? ContainerLabels.app
         return try await client.listContainers(labelFilters: [filter, "\(ContainerLabels.instance)=\(instance)"])
             .compactMap(ObservedContainer.init)
+    }
+
+    public func publishedHostPorts() async throws -> Set<Int> {
+        Set(try await client.listContainers().flatMap { $0.ports.map(\.hostPort) })
     }
 
     public func pull(_ image: String, insecure: Bool, progress: @escaping @Sendable (String) -> Void) async throws {

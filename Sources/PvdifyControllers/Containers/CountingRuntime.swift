@@ -11,7 +11,7 @@ public struct CountingRuntime: ContainerRuntime {
     public init(_ inner: any ContainerRuntime, registry: PrometheusCollectorRegistry) {
         self.inner = inner
         var calls: [String: Counter] = [:]
-        for call in ["list", "pull", "create", "start", "remove", "follow", "events"] {
+        for call in ["list", "ports", "pull", "create", "start", "remove", "follow", "events"] {
             calls[call] = registry.makeCounter(
                 descriptor: .init(namespace: "pvdify", metricName: "runtime_calls", unitName: "total", helpText: "Calls to the container runtime"),
                 labels: [("call", call)])
@@ -24,6 +24,11 @@ public struct CountingRuntime: ContainerRuntime {
     public func list(app: String?) async throws -> [ObservedContainer] {
         count("list")
         return try await inner.list(app: app)
+    }
+
+    public func publishedHostPorts() async throws -> Set<Int> {
+        count("ports")
+        return try await inner.publishedHostPorts()
     }
 
     public func pull(_ image: String, insecure: Bool, progress: @escaping @Sendable (String) -> Void) async throws {
