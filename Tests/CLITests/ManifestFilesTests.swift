@@ -131,6 +131,7 @@ import Testing
         #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a"},"spec":{"healthcheck":{"path":"/healthz?x=1","interval":"1m30s","timeout":"500ms","deploy_timeout":"2m"}}}"#,
         #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a"},"spec":{"resources":{"memory":"256Mi","cpu":0.25},"environment":"staging"}}"#,
         #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"abcdefghijabcdefghijabcdefghij"}}"#,
+        #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a"},"spec":{"secrets":["K"],"sealed_secrets":{"K":"-----BEGIN AGE ENCRYPTED FILE-----\nYWdl\n-----END AGE ENCRYPTED FILE-----\n"}}}"#,
     ]
 
     static let invalidSamples: [String] = [
@@ -169,6 +170,10 @@ import Testing
         #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a"},"spec":{"config":{"F":true}}}"#,
         #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a","labels":{"n":3}}}"#,
         #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a"},"spec":{"secrets":["bad-name"]}}"#,
+        #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a"},"spec":{"sealed_secrets":{"K":"plain text"}}}"#,
+        #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a"},"spec":{"sealed_secrets":{"bad-name":"-----BEGIN AGE ENCRYPTED FILE-----\n"}}}"#,
+        #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a"},"spec":{"sealed_secrets":{"K":null}}}"#,
+        #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a"},"spec":{"sealed_secrets":["K"]}}"#,
         #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a"},"spec":{"resources":{"memory":"lots"}}}"#,
         #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a"},"spec":{"resources":{"cpu":0}}}"#,
         #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a"},"spec":{"resources":{"gpu":1}}}"#,

@@ -13,13 +13,20 @@ public struct AppManifest: Sendable, Equatable {
     public var config: [String: String]
     /// Names of secrets the app expects to exist.
     public var secrets: [String]
+    /// Secrets sealed to the server's key (`spec.sealed_secrets`), by name; applying sets them.
+    /// Never part of the stored document: the store keeps their values encrypted as secrets.
+    public var sealedSecrets: [String: SealedSecret]
 
-    public init(name: String, spec: AppSpec, domains: [String], config: [String: String], secrets: [String]) {
+    public init(
+        name: String, spec: AppSpec, domains: [String], config: [String: String], secrets: [String],
+        sealedSecrets: [String: SealedSecret] = [:]
+    ) {
         self.name = name
         self.spec = spec
         self.domains = domains
         self.config = config
         self.secrets = secrets
+        self.sealedSecrets = sealedSecrets
     }
 
     /// Validates a whole document; every error names its field (`spec.processes.web.count`).
@@ -45,7 +52,7 @@ public struct AppManifest: Sendable, Equatable {
 
         let specReader = try root.object("spec") ?? FieldReader(.object([:]), path: "spec")
         try specReader.rejectUnknown(allowed: [
-            "environment", "image", "processes", "domains", "resources", "healthcheck", "config", "secrets",
+            "environment", "image", "processes", "domains", "resources", "healthcheck", "config", "secrets", "sealed_secrets",
         ])
         var spec = AppSpec(labels: labels)
         if let environment = try specReader.string("environment") {
@@ -97,7 +104,17 @@ public struct AppManifest: Sendable, Equatable {
                 throw ValidationError(field: "spec.secrets[\(index)]", message: "'\(secret)' is also a plain var in spec.config")
             }
         }
-        return AppManifest(name: name, spec: spec, domains: domains, config: config, secrets: secrets.sorted())
+        var sealedSecrets: [String: SealedSecret] = [:]
+        for (key, ciphertext) in try specReader.stringMap("sealed_secrets") ?? [:] {
+            let field = "spec.sealed_secrets.\(key)"
+            if let problem = Rules.configKey(key) { throw ValidationError(field: field, message: problem) }
+            guard let ciphertext else { throw ValidationError(field: field, message: "must be a string") }
+            if let problem = SealedSecret.problem(ciphertext) { throw ValidationError(field: field, message: problem) }
+            guard config[key] == nil else { throw ValidationError(field: field, message: "'\(key)' is also a plain var in spec.config") }
+            sealedSecrets[key] = SealedSecret(ciphertext: ciphertext)
+        }
+        return AppManifest(
+            name: name, spec: spec, domains: domains, config: config, secrets: secrets.sorted(), sealedSecrets: sealedSecrets)
     }
 
     /// The document to show, with the observed status beside the spec.
