@@ -29,6 +29,7 @@ let package = Package(
             name: "PvdifyStore",
             dependencies: [
                 "PvdifyModel",
+                "PvdifySealing",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -64,6 +65,7 @@ let package = Package(
             name: "pvdify",
             dependencies: [
                 "PvdifyModel",
+                "PvdifySealing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Yams", package: "Yams"),
@@ -103,12 +105,13 @@ let package = Package(
         // Shared by the test targets: finding built executables, free loopback ports.
         .target(name: "PvdifyTestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "PvdifyModelTests", dependencies: ["PvdifyModel"]),
-        .testTarget(name: "PvdifyStoreTests", dependencies: ["PvdifyStore"]),
+        .testTarget(name: "PvdifyStoreTests", dependencies: ["PvdifyStore", "PvdifySealing"]),
         .testTarget(
             name: "PvdifyAPITests",
             dependencies: [
                 "PvdifyAPI",
                 "PvdifyStore",
+                "PvdifySealing",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
             ]
@@ -173,6 +176,7 @@ let package = Package(
             dependencies: [
                 "PvdifyTestSupport",
                 "PvdifyModel",
+                "PvdifyStore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),

@@ -9,8 +9,8 @@ struct BackupCommand: ParsableCommand {
         abstract: "Copy the store into a new backup directory, while pvdifyd runs or not.",
         discussion: """
             The backup is a directory (mode 0700) holding pvdify.sqlite (mode 0600): one consistent \
-            snapshot of apps, releases, config, sealed secrets and token hashes. Secret values stay \
-            sealed with the secret key, which is not in the backup unless --include-secret-key is \
+            snapshot of apps, releases, config, sealed secrets, the sealing key pair and token hashes. \
+            Secret values and the sealing key's private half stay encrypted with the secret key, which is not in the backup unless --include-secret-key is \
             given (then as secret.key, mode 0600). Keep the key and the backup apart.
             """)
 

@@ -25,6 +25,7 @@ struct Daemon {
         let secrets = try SecretBox.load(dataDirectory: configuration.dataDirectory, environmentKey: configuration.secretKey)
         let store = try Store(dataDirectory: configuration.dataDirectory, secrets: secrets)
         try await bootstrapAdminToken(store)
+        await ensureSealingKey(store)
         let logger = self.logger
         let logs = AppLogs(
             directory: configuration.dataDirectory.appendingPathComponent("logs", isDirectory: true),
@@ -133,6 +134,19 @@ struct Daemon {
             limits.maxConnections = reachable
         }
         return limits
+    }
+
+    /// The sealing key pair is made on first start. A store whose sealing key the secret key cannot
+    /// open (restored without its key) still runs: only applies with sealed secrets fail.
+    func ensureSealingKey(_ store: Store) async {
+        do {
+            let key = try await store.sealingKey()
+            logger.info("sealing key ready", metadata: ["recipient": "\(key.recipient)"])
+        } catch {
+            logger.error("the sealing key cannot be read with this secret key; sealed secrets will not open", metadata: [
+                "error": "\(error)",
+            ])
+        }
     }
 
     /// `PVDIFY_BOOTSTRAP_TOKEN` is made sure of at every start; otherwise the first start makes an

@@ -136,6 +136,17 @@ enum Schema {
                 CREATE INDEX app_owners_source ON app_owners(source);
                 """)
         }
+        // Sealed secrets: the server's one age key pair, its private half sealed with the secret key.
+        migrator.registerMigration("sealing-key") { db in
+            try db.execute(sql: """
+                CREATE TABLE sealing_key (
+                    id INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
+                    recipient TEXT NOT NULL,
+                    sealed_identity BLOB NOT NULL,
+                    created_at REAL NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -37,7 +37,7 @@ extension Store {
         _ manifests: [AppManifest], sources: [SourceManifest] = [], by actor: String, dryRun: Bool
     ) async throws -> (apps: [ManifestApplyOutcome], sources: [String]) {
         let box = secrets
-        let snapshot = try await read { db in try manifests.map { try Self.snapshot(db, $0) } }
+        let snapshot = try await read { db in try manifests.map { try Self.snapshot(db, $0, box: box) } }
         let body: @Sendable (Database) throws -> ([ManifestApplyOutcome], [String]) = { db in
             let sourceActions = try sources.map { try Self.applySource(db, $0) }
             return (try Self.applyBatch(db, box: box, manifests: manifests, snapshot: snapshot, actor: actor, managedBy: nil), sourceActions)
@@ -68,10 +68,18 @@ extension Store {
         let unchanged: Bool
     }
 
-    static func snapshot(_ db: Database, _ manifest: AppManifest) throws -> AppSnapshot {
+    static func snapshot(_ db: Database, _ manifest: AppManifest, box: SecretBox) throws -> AppSnapshot {
         guard let stamp = try stamp(db, manifest.name) else { return AppSnapshot(before: nil, stamp: nil, unchanged: false) }
         let before = try storedManifest(db, manifest.name)
-        return AppSnapshot(before: before, stamp: stamp, unchanged: isUnchanged(manifest, stored: before))
+        var unchanged = isUnchanged(manifest, stored: before)
+        if unchanged, !manifest.sealedSecrets.isEmpty, let current = try currentConfigVersion(db, app: manifest.name) {
+            // Sealing is randomised: the same value sealed again is another ciphertext, so values are compared.
+            let stored = try openSecrets(db, box: box, app: manifest.name, version: current.version)
+            unchanged = try sealedSecretValues(manifest).allSatisfy { stored[$0.key] == $0.value }
+        } else if !manifest.sealedSecrets.isEmpty {
+            unchanged = false
+        }
+        return AppSnapshot(before: before, stamp: stamp, unchanged: unchanged)
     }
 
     /// What any change to an app's spec, config or domains moves: generation, config version, domains.

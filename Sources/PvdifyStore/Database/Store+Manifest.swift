@@ -56,7 +56,7 @@ extension Store {
 
         let current = try currentConfigVersion(db, app: app.name)
         let secretNames = Set(current?.secretNames ?? [])
-        for (index, secret) in manifest.secrets.enumerated() where !secretNames.contains(secret) {
+        for (index, secret) in manifest.secrets.enumerated() where !secretNames.contains(secret) && manifest.sealedSecrets[secret] == nil {
             throw StoreError.invalid(ValidationError(
                 field: "spec.secrets[\(index)]", message: "secret '\(secret)' is not set; set it with POST /config/secrets first"))
         }
@@ -85,13 +85,28 @@ extension Store {
         let currentVars = current?.vars ?? [:]
         for (key, value) in manifest.config where currentVars[key] != value { changes[key] = .set(value) }
         for key in currentVars.keys where manifest.config[key] == nil { changes[key] = .unset }
+        // Sealed secrets: set when their opened value differs from the stored one. Secrets the
+        // manifest does not name are kept, as with `spec.secrets`.
+        let sealedValues = try sealedSecretValues(manifest)
+        var storedSecrets: [String: String]? = nil
+        if !sealedValues.isEmpty {
+            let stored = try current.map { try openSecrets(db, box: box, app: app.name, version: $0.version) } ?? [:]
+            for (key, value) in sealedValues where stored[key] != value || currentVars[key] != nil { changes[key] = .secret(value) }
+            storedSecrets = stored
+        }
         var configVersion: ConfigVersion? = nil
         if !changes.isEmpty {
             var vars = currentVars
+            var secretValues = try storedSecrets ?? current.map { try openSecrets(db, box: box, app: app.name, version: $0.version) } ?? [:]
             for (key, change) in changes {
-                if case .set(let value) = change { vars[key] = value } else { vars[key] = nil }
+                switch change {
+                case .set(let value): vars[key] = value
+                case .secret(let value):
+                    vars[key] = nil
+                    secretValues[key] = value
+                case .unset: vars[key] = nil
+                }
             }
-            let secretValues = try current.map { try openSecrets(db, box: box, app: app.name, version: $0.version) } ?? [:]
             configVersion = try insertConfigVersion(
                 db, box: box, app: app.name, vars: vars, secrets: secretValues, changes: changes.keys.sorted(), actor: actor)
         }
@@ -121,5 +136,18 @@ extension Store {
         return ManifestApplyResult(
             app: app, created: created, configVersion: configVersion, release: release,
             domainsAdded: added, domainsRemoved: removed, changed: changed, changes: announced)
+    }
+
+    /// The opened values of a manifest's sealed secrets. One not opened is refused: only a caller
+    /// holding the sealing key (`SealingKey.open`) may hand sealed secrets to the store.
+    static func sealedSecretValues(_ manifest: AppManifest) throws -> [String: String] {
+        var values: [String: String] = [:]
+        for (key, sealed) in manifest.sealedSecrets {
+            guard let value = sealed.value else {
+                throw StoreError.invalid(ValidationError(field: "spec.sealed_secrets.\(key)", message: "was not opened with the sealing key"))
+            }
+            values[key] = value
+        }
+        return values
     }
 }
