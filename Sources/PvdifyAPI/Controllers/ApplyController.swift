@@ -64,6 +64,17 @@ struct ApplyController {
             }
         }
         if problems.isEmpty { problems = Self.crossDocumentProblems(manifests, documents, indexes: appIndexes) }
+        if problems.isEmpty, manifests.contains(where: { !$0.sealedSecrets.isEmpty }) {
+            // Sealed secrets are opened before anything is applied: one that does not open applies nothing.
+            let key = try await services.store.sealingKey()
+            for (position, manifest) in manifests.enumerated() {
+                do {
+                    manifests[position] = try key.open(manifest)
+                } catch {
+                    problems.append(Self.problem(error, in: documents[appIndexes[position]], index: appIndexes[position]))
+                }
+            }
+        }
         guard problems.isEmpty else { return try Self.invalid(problems) }
         if !sources.isEmpty, context.token?.apps != nil {
             throw APIError.forbidden("An app-limited token may not apply Source documents")
@@ -98,6 +109,7 @@ struct ApplyController {
                 "release": .number(result.release?.version),
                 "config_version": .text(result.configVersion.map { "v\($0.version)" }),
                 "diff": .string(try Self.diff(outcome)),
+                "secrets_changed": .array(Self.secretsChanged(outcome).map(JSONValue.string)),
             ]
         }
         let sourceResults: [JSONValue] = zip(sources, sourceActions).map { source, action in
@@ -206,6 +218,14 @@ struct ApplyController {
         return UnifiedDiff.make(
             old: before, new: after, oldName: outcome.before == nil ? "/dev/null" : "live/app/\(name)",
             newName: "manifest/app/\(name)")
+    }
+
+    /// The secrets the apply set or changed, by name: a changed value does not show in `diff`,
+    /// which holds secret names only.
+    static func secretsChanged(_ outcome: ManifestApplyOutcome) -> [String] {
+        guard let version = outcome.result.configVersion else { return [] }
+        let secrets = Set(version.secretNames)
+        return version.changes.filter(secrets.contains).sorted()
     }
 
     private func announce(_ outcomes: [ManifestApplyOutcome], actor: String) {

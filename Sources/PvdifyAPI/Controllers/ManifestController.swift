@@ -35,7 +35,8 @@ struct ManifestController {
             throw APIError(.unsupportedMediaType, "unsupported_media_type", "Content-Type must be application/yaml or application/json")
         }
         let existing = try await services.store.app(name)
-        let manifest = try AppManifest.parse(document, maxNameLength: existing.app.previewOf == nil ? 30 : 63)
+        var manifest = try AppManifest.parse(document, maxNameLength: existing.app.previewOf == nil ? 30 : 63)
+        if !manifest.sealedSecrets.isEmpty { manifest = try await services.store.sealingKey().open(manifest) }
         guard manifest.name == name else {
             throw APIError.invalid("must be '\(name)', the app in the path", field: "metadata.name")
         }

@@ -17,7 +17,9 @@ public enum RepositoryManifests {
     /// - Parameters:
     ///   - root: the work tree.
     ///   - folder: the source's `path`, relative to `root`.
-    public static func read(root: URL, folder: String) throws -> [SourcedManifest] {
+    ///   - sealingKey: opens the documents' sealed secrets; one that does not open is a problem of
+    ///     its file, like any invalid field. Without it, a document with sealed secrets is refused.
+    public static func read(root: URL, folder: String, sealingKey: SealingKey? = nil) throws -> [SourcedManifest] {
         let base = folder == "." ? root : root.appendingPathComponent(folder)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: base.path, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -49,7 +51,13 @@ public enum RepositoryManifests {
                     guard !SourceManifest.isSource(document.value) else {
                         throw ValidationError(field: "kind", message: "a source applies App documents only; apply Source documents with pvdify apply")
                     }
-                    let manifest = try AppManifest.parse(document.value)
+                    var manifest = try AppManifest.parse(document.value)
+                    if !manifest.sealedSecrets.isEmpty {
+                        guard let sealingKey else {
+                            throw ValidationError(field: "spec.sealed_secrets", message: "sealed secrets cannot be opened here")
+                        }
+                        manifest = try sealingKey.open(manifest)
+                    }
                     if let first = seen[manifest.name] {
                         throw ValidationError(field: "metadata.name", message: "app '\(manifest.name)' is also in \(first)")
                     }

@@ -88,7 +88,8 @@ public struct SourceReconciler: Reconciler {
             }
             status.revision = remote
             status.lastAttemptedRevision = remote
-            let documents = try RepositoryManifests.read(root: workspace.repository, folder: source.spec.path)
+            let documents = try RepositoryManifests.read(
+                root: workspace.repository, folder: source.spec.path, sealingKey: try await store.sealingKey())
             let result = try await store.syncSource(name, revision: remote, documents: documents, dryRun: false, plan: SourceSyncPlanner.plan)
             status.inventory = try await store.sourceInventory(name)
             record(result, revision: remote, status: &status)
@@ -131,7 +132,8 @@ public struct SourceReconciler: Reconciler {
         defer { workspace.resetRepository() }
         let revision = try await workspace.remoteRevision(source.spec, credentials: credentials)
         try await workspace.checkout(source.spec, revision: revision, credentials: credentials)
-        let documents = try RepositoryManifests.read(root: workspace.repository, folder: source.spec.path)
+        let documents = try RepositoryManifests.read(
+            root: workspace.repository, folder: source.spec.path, sealingKey: try await store.sealingKey())
         let result = try await store.syncSource(name, revision: revision, documents: documents, dryRun: true, plan: SourceSyncPlanner.plan)
         return SourcePreview(revision: revision, result: result)
     }

@@ -1,0 +1,59 @@
+import Foundation
+import PvdifyModel
+import PvdifyStore
+import Testing
+
+/// A sealed secret kept in a source's repository (`file://`), sealed by the `age` command to the
+/// daemon's recipient: a sync opens it into the app's secrets; a changed ciphertext fails the sync
+/// naming the file, line and field, and applies nothing from that commit.
+@Suite(.serialized, .enabled(if: AgeCommandLine.isInstalled, "needs the age command (Debian package age)"))
+struct GitOpsSealedSecretsTests {
+    static let value = "sk_live_Gx7-from-git-3301"
+
+    static func manifest(_ ciphertext: String) -> String {
+        let block = ciphertext.split(separator: "\n").map { "      \($0)" }.joined(separator: "\n")
+        return GitFixture.app("web") + "  sealed_secrets:\n    STRIPE_KEY: |\n\(block)\n"
+    }
+
+    @Test func aSealedSecretInTheRepositoryLandsInTheAppsSecrets() async throws {
+        let repo = try GitFixture()
+        let gitops = try await GitOpsDaemon.start()
+        defer { gitops.cleanUp(); repo.cleanUp() }
+        let daemon = gitops.daemon
+        let recipient = try await AgeCommandLine.recipient(daemon)
+        let ciphertext = try AgeCommandLine.seal(Self.value, recipient: recipient, in: repo.directory)
+        let first = try repo.commit(["apps/web.yaml": Self.manifest(ciphertext)])
+        try await gitops.addSource("platform", url: repo.url)
+        let synced = try await gitops.waitFor("platform", revision: first, reason: "Succeeded")
+        #expect(synced["status"]?["history"]?[0]?["created"] == ["web"])
+        let config = try await gitops.send("GET", "/api/v1/apps/web/config").json
+        #expect(config["secrets"] == ["STRIPE_KEY"] && config["vars"]?["STRIPE_KEY"] == "[REDACTED]")
+        let store = try Store(dataDirectory: daemon.dataDirectory, secrets: try SecretBox.load(dataDirectory: daemon.dataDirectory, environmentKey: nil))
+        defer { try? store.close() }
+        let version = try #require(try await store.currentConfig("web")?.version)
+        #expect(try await store.resolvedConfig("web", version: version)["STRIPE_KEY"] == Self.value)
+
+        // The same value sealed again in a new commit changes nothing.
+        let resealed = try repo.commit(["apps/web.yaml": Self.manifest(try AgeCommandLine.seal(Self.value, recipient: recipient, in: repo.directory))])
+        let unchanged = try await gitops.waitFor("platform", revision: resealed, reason: "Succeeded")
+        #expect(unchanged["status"]?["history"]?[0]?["unchanged"] == ["web"])
+        #expect(try await store.currentConfig("web")?.version == version)
+
+        // One character changed: ValidationFailed naming file, line and field; nothing applied.
+        var lines = ciphertext.split(separator: "\n").map(String.init)
+        var body = Array(lines[1])
+        body[20] = body[20] == "A" ? "B" : "A"
+        lines[1] = String(body)
+        let broken = try repo.commit(["apps/web.yaml": Self.manifest(lines.joined(separator: "\n")), "apps/api.yaml": GitFixture.app("api")])
+        let failed = try await gitops.waitFor("platform", revision: broken, reason: "ValidationFailed")
+        let message = failed["status"]?["conditions"]?[0]?["message"]?.stringValue ?? ""
+        #expect(message.contains("apps/web.yaml:9:") || message.contains("apps/web.yaml:10:"), "\(message)")
+        #expect(message.contains("spec.sealed_secrets.STRIPE_KEY: does not open"), "\(message)")
+        #expect(failed["status"]?["last_applied_revision"]?.stringValue == resealed)
+        #expect(try await gitops.appExists("api") == false)
+
+        let shown = try await gitops.send("GET", "/api/v1/sources/platform").json
+        #expect(!"\(shown)".contains(Self.value))
+        #expect(!daemon.log.contains(Self.value))
+    }
+}
