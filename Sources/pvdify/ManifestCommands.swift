@@ -76,7 +76,8 @@ struct Diff: AsyncParsableCommand {
         abstract: "Show what apply would change, as a unified diff (exit 1 when there are differences).",
         discussion: """
             Like kubectl diff: exit code 0 when the server already matches the manifests, 1 when \
-            they differ, 2 on an error.
+            they differ, 2 on an error. A sealed secret whose value would change is named \
+            (`app/web: secret KEY: changed`), never shown.
 
             EXAMPLES:
               pvdify diff -f examples/hello/app.yaml
@@ -103,8 +104,13 @@ struct Diff: AsyncParsableCommand {
         } else {
             let painter = Painter(enabled: Terminal.useColor)
             for result in results {
-                guard let diff = result["diff"]?.stringValue, !diff.isEmpty else { continue }
-                print(Output.coloredDiff(diff.hasSuffix("\n") ? String(diff.dropLast()) : diff, painter: painter))
+                if let diff = result["diff"]?.stringValue, !diff.isEmpty {
+                    print(Output.coloredDiff(diff.hasSuffix("\n") ? String(diff.dropLast()) : diff, painter: painter))
+                }
+                // Secret values never show; a changed one is named.
+                for key in result["secrets_changed"]?.arrayValue?.compactMap(\.stringValue) ?? [] {
+                    print("app/\(Output.cell(result["name"])): secret \(key): changed")
+                }
             }
         }
         if changed { throw ExitCode(1) }
