@@ -171,6 +171,7 @@ import Testing
         #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a","labels":{"n":3}}}"#,
         #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a"},"spec":{"secrets":["bad-name"]}}"#,
         #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a"},"spec":{"sealed_secrets":{"K":"plain text"}}}"#,
+        #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a"},"spec":{"sealed_secrets":{"K":"\u00a0-----BEGIN AGE ENCRYPTED FILE-----\n"}}}"#,
         #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a"},"spec":{"sealed_secrets":{"bad-name":"-----BEGIN AGE ENCRYPTED FILE-----\n"}}}"#,
         #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a"},"spec":{"sealed_secrets":{"K":null}}}"#,
         #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a"},"spec":{"sealed_secrets":["K"]}}"#,

@@ -42,7 +42,9 @@ import Testing
     @Test func printingAManifestNeverShowsTheCiphertextOrTheValue() throws {
         var manifest = try parse(sealed: ["TOKEN": .string(Self.armored)])
         manifest.sealedSecrets["TOKEN"]?.value = "opened-value-123"
-        let printed = "\(manifest) \(String(reflecting: manifest.sealedSecrets))"
+        var dumped = ""
+        dump(manifest, to: &dumped)
+        let printed = "\(manifest) \(String(reflecting: manifest.sealedSecrets)) \(dumped)"
         #expect(!printed.contains("YWdlLWVuY3J5cHRpb24"))
         #expect(!printed.contains("opened-value-123"))
         #expect(printed.contains("[SEALED]"))
@@ -55,6 +57,7 @@ import Testing
         #expect(plain?.field == "spec.sealed_secrets.TOKEN")
         #expect(plain?.message.contains("armored age file") == true)
         #expect(!(plain?.description.contains("hunter2") ?? true))
+        #expect(refusal(sealed: ["TOKEN": .string("\u{A0}" + Self.armored)])?.field == "spec.sealed_secrets.TOKEN")
         #expect(refusal(sealed: ["TOKEN": .null])?.field == "spec.sealed_secrets.TOKEN")
         #expect(refusal(sealed: ["TOKEN": 42])?.field == "spec.sealed_secrets.TOKEN")
         let huge = SealedSecret.armorBeginLine + "\n" + String(repeating: "A", count: SealedSecret.maxCiphertextBytes)
