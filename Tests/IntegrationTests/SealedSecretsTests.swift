@@ -76,5 +76,12 @@ struct SealedSecretsTests {
         #expect(!daemon.log.contains(Self.value))
         #expect(!daemon.log.contains(lines[2]))
         #expect(daemon.log.contains(recipient), "the daemon logs its recipient at start")
+
+        // A restart keeps the key pair: what was sealed before still opens.
+        try await daemon.start()
+        #expect(try await AgeCommandLine.recipient(daemon) == recipient)
+        let again = try await HTTP.request("POST", daemon.baseURL + "/api/v1/apply", token: token, json: Self.applyBody("web", ciphertext: ciphertext))
+        let action = try JSONValue.parse(json: Data(again.body.utf8))["results"]?[0]?["action"]
+        #expect(again.status == 200 && action == "unchanged", "\(again.body)")
     }
 }
