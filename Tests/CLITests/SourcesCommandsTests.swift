@@ -1,4 +1,5 @@
 import Foundation
+import PvdifyTestSupport
 import PvdifyModel
 import Testing
 
@@ -10,34 +11,28 @@ import Testing
         var bare: String { directory.appendingPathComponent("remote.git").path }
         var work: URL { directory.appendingPathComponent("work") }
 
-        func git(_ arguments: String..., in folder: URL? = nil) throws {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/git")
-            process.arguments = ["-c", "user.email=t@example.com", "-c", "user.name=T"] + arguments
-            process.currentDirectoryURL = folder ?? work
-            process.environment = ["PATH": "/usr/bin:/bin", "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": "/dev/null"]
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            process.waitUntilExit()
-            #expect(process.terminationStatus == 0, "git \(arguments)")
+        func git(_ arguments: String..., in folder: URL? = nil) async throws {
+            let outcome = try await ChildProcess.run(
+                "/usr/bin/git", ["-C", (folder ?? work).path, "-c", "user.email=t@example.com", "-c", "user.name=T"] + arguments,
+                environment: ["PATH": "/usr/bin:/bin", "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": "/dev/null"])
+            #expect(outcome.status == 0, "git \(arguments): \(outcome.output)")
         }
 
-        func setUp() throws {
+        func setUp() async throws {
             try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
-            try git("init", "--quiet", "--bare", "--initial-branch=main", bare, in: directory)
-            try git("init", "--quiet", "--initial-branch=main")
+            try await git("init", "--quiet", "--bare", "--initial-branch=main", bare, in: directory)
+            try await git("init", "--quiet", "--initial-branch=main")
         }
 
-        func commit(_ files: [String: String]) throws {
+        func commit(_ files: [String: String]) async throws {
             for (path, text) in files {
                 let url = work.appendingPathComponent(path)
                 try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
                 try text.write(to: url, atomically: true, encoding: .utf8)
             }
-            try git("add", "-A")
-            try git("commit", "--quiet", "-m", "change")
-            try git("push", "--quiet", bare, "HEAD:main")
+            try await git("add", "-A")
+            try await git("commit", "--quiet", "-m", "change")
+            try await git("push", "--quiet", bare, "HEAD:main")
         }
     }
 
@@ -47,9 +42,9 @@ import Testing
 
     @Test func addSyncInfoDiffSuspendCredentialsRemove() async throws {
         let repo = Repository()
-        try repo.setUp()
+        try await repo.setUp()
         defer { try? FileManager.default.removeItem(at: repo.directory) }
-        try repo.commit(["apps/web.yaml": Self.app("web", count: 1)])
+        try await repo.commit(["apps/web.yaml": Self.app("web", count: 1)])
         let daemon = try await Daemon.start()
         defer { daemon.stop() }
         let cli = CLI(daemon: daemon)
@@ -66,7 +61,7 @@ import Testing
         #expect(try await cli.run("sources:info", "platform", "--json").json["status"]?["inventory"]?[0]?["app"] == "web")
 
         // A new commit: diff shows it (exit 1) and changes nothing until a sync.
-        try repo.commit(["apps/web.yaml": Self.app("web", count: 3)])
+        try await repo.commit(["apps/web.yaml": Self.app("web", count: 3)])
         let diff = try await cli.run("sources:diff", "platform")
         #expect(diff.status == 1 && diff.stdout.contains("+      count: 3"), "\(diff)")
         #expect(try await cli.run("ps", "web", "--json").json["processes"]?[0]?["count"] == 1)
