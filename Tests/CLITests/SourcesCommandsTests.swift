@@ -86,4 +86,62 @@ import Testing
         #expect(removed.status == 0 && removed.stdout.contains("deleted with its 1 app"), "\(removed)")
         #expect(try await cli.run("apps:info", "web").status != 0)
     }
+
+    /// A Source document in a file: `apply -f` adds it, `diff -f` reports a change to it, and
+    /// `delete -f` deletes the source (its app keeps running, unmanaged), or with `--prune` its app too.
+    @Test func sourceDocumentsWithApplyDiffAndDelete() async throws {
+        let repo = Repository()
+        try await repo.setUp()
+        defer { try? FileManager.default.removeItem(at: repo.directory) }
+        try await repo.commit(["apps/web.yaml": Self.app("web", count: 1)])
+        let daemon = try await Daemon.start()
+        defer { daemon.stop() }
+        let cli = CLI(daemon: daemon)
+        let file = repo.directory.appendingPathComponent("source.yaml")
+        func writeSource(interval: String) throws {
+            try """
+                apiVersion: pvdify.win/v1
+                kind: Source
+                metadata: {name: platform}
+                spec: {url: "file://\(repo.bare)", path: apps, interval: \(interval)}
+
+                """.write(to: file, atomically: true, encoding: .utf8)
+        }
+        try writeSource(interval: "1h")
+        let applied = try await cli.run("apply", "-f", file.path)
+        #expect(applied.status == 0 && applied.stdout.contains("source/platform created"), "\(applied)")
+        #expect(try await cli.run("sources:sync", "platform").status == 0)
+        #expect(try await cli.run("apps:info", "web", "--json").json["managed_by"]?["source"] == "platform")
+
+        let same = try await cli.run("diff", "-f", file.path)
+        #expect(same.status == 0 && same.stdout.isEmpty, "\(same)")
+        try writeSource(interval: "2h")
+        let changed = try await cli.run("diff", "-f", file.path)
+        #expect(changed.status == 1 && changed.stdout.contains("source/platform configured (dry run)"), "\(changed)")
+        #expect(try await cli.run("sources:info", "platform", "--json").json["spec"]?["interval"] == "1h")
+
+        // Without --prune: the source goes, its app stays and is no longer managed.
+        let kept = try await cli.run("delete", "-f", file.path)
+        #expect(kept.status == 0 && kept.stdout.contains("source/platform deleted; its apps keep running, no longer managed: web"), "\(kept)")
+        #expect(try await cli.run("sources:info", "platform").status != 0)
+        let web = try await cli.run("apps:info", "web", "--json")
+        #expect(web.status == 0 && web.json["managed_by"] == .null, "\(web)")
+        #expect(try await cli.run("delete", "-f", file.path).status != 0)
+        #expect(try await cli.run("delete", "-f", file.path, "--ignore-not-found").stdout.contains("source/platform not found (ignored)"))
+
+        // With --prune: the apps it manages go too (web, adopted here since it exists unmanaged).
+        try """
+            apiVersion: pvdify.win/v1
+            kind: Source
+            metadata: {name: platform}
+            spec: {url: "file://\(repo.bare)", path: apps, interval: 1h, adopt: true}
+
+            """.write(to: file, atomically: true, encoding: .utf8)
+        #expect(try await cli.run("apply", "-f", file.path).status == 0)
+        #expect(try await cli.run("sources:sync", "platform").status == 0)
+        #expect(try await cli.run("apps:info", "web", "--json").json["managed_by"]?["source"] == "platform")
+        let pruned = try await cli.run("delete", "-f", file.path, "--prune", "--json")
+        #expect(pruned.status == 0 && pruned.json == ["deleted": ["web"], "deleted_sources": ["platform"]], "\(pruned)")
+        #expect(try await cli.run("apps:info", "web").status != 0)
+    }
 }
