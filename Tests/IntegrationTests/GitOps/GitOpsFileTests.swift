@@ -1,5 +1,6 @@
 import Foundation
 import PvdifyModel
+import PvdifyTestSupport
 import Testing
 
 /// GitOps against `file://` bare repositories, through the real daemon: add, change, remove with
@@ -210,5 +211,47 @@ import Testing
         #expect(count == 0 || count == 60, "a sync is one transaction: \(count) apps")
         try await gitops.waitFor("platform", revision: commit, reason: "Succeeded")
         #expect(try await gitops.send("GET", "/api/v1/apps").json["apps"]?.arrayValue?.count == 60)
+    }
+
+    /// examples/gitops-repo, committed to a `file://` repository as the README's walk-through
+    /// does: its source.yaml (URL pointed at the repository) applied, every app synced, and an
+    /// image change in one file rolls out to that app only.
+    @Test func theExampleRepositorySyncs() async throws {
+        let repo = try await GitFixture()
+        let gitops = try await GitOpsDaemon.start()
+        defer { gitops.cleanUp(); repo.cleanUp() }
+        let example = BuiltProducts.repositoryRoot.appendingPathComponent("examples/gitops-repo")
+        var files: [String: String?] = [:]
+        for file in ["README.md", "source.yaml", "apps/api.yaml", "apps/frontends.yaml"] {
+            files[file] = try String(contentsOf: example.appendingPathComponent(file), encoding: .utf8)
+        }
+        let first = try await repo.commit(files, message: "Add the platform apps")
+
+        let exampleSource = try #require(files["source.yaml"] ?? nil)
+        #expect(exampleSource.contains("url: file:///srv/git/platform.git"))
+        let source = exampleSource.replacingOccurrences(of: "file:///srv/git/platform.git", with: repo.url)
+        let document = try YAMLDocuments.parseOne(source)
+        let body = String(decoding: JSONValue.object(["documents": .array([document])]).serialized(), as: UTF8.self)
+        let applied = try await gitops.send("POST", "/api/v1/apply", body)
+        #expect(applied.status == 200 && applied.json["results"]?[0]?["action"] == "created", "\(applied.json)")
+        _ = try await gitops.send("POST", "/api/v1/sources/platform/sync")
+        let synced = try await gitops.waitFor("platform", revision: first, reason: "Succeeded")
+        #expect(synced["spec"]?["path"] == "apps" && synced["spec"]?["prune"] == true)
+        #expect(synced["status"]?["inventory"] == [
+            ["app": "api", "path": "apps/api.yaml"], ["app": "www", "path": "apps/frontends.yaml"],
+            ["app": "www-staging", "path": "apps/frontends.yaml"],
+        ])
+        let api = try await gitops.send("GET", "/api/v1/apps/api").json
+        #expect(api["managed_by"] == ["source": "platform", "revision": .string(first), "path": "apps/api.yaml"])
+        #expect(api["processes"]?["web"]?["count"] == 2 && api["processes"]?["worker"]?["count"] == 1)
+
+        // The walk-through's next step: a new image for one app, committed.
+        let apiFile = try #require(files["apps/api.yaml"] ?? nil)
+        let second = try await repo.commit(["apps/api.yaml": apiFile.replacingOccurrences(of: "pvdify-test:v1", with: "pvdify-test:v2")])
+        _ = try await gitops.send("POST", "/api/v1/sources/platform/sync")
+        let changed = try await gitops.waitFor("platform", revision: second, reason: "Succeeded")
+        #expect(changed["status"]?["history"]?[0]?["changed"] == ["api"])
+        #expect(changed["status"]?["history"]?[0]?["unchanged"] == ["www", "www-staging"])
+        #expect(try await gitops.send("GET", "/api/v1/apps/api").json["image"] == "127.0.0.1:5000/pvdify-test:v2")
     }
 }
