@@ -214,8 +214,8 @@ import Testing
     }
 
     /// examples/gitops-repo, committed to a `file://` repository as the README's walk-through
-    /// does: its source.yaml (URL pointed at the repository) applied, every app synced, and an
-    /// image change in one file rolls out to that app only.
+    /// does: its source.yaml (URL pointed at the repository) applied, every app synced, an image
+    /// change in one file applied to that app only, and dropping a file of two apps blocked.
     @Test func theExampleRepositorySyncs() async throws {
         let repo = try await GitFixture()
         let gitops = try await GitOpsDaemon.start()
@@ -253,5 +253,15 @@ import Testing
         #expect(changed["status"]?["history"]?[0]?["changed"] == ["api"])
         #expect(changed["status"]?["history"]?[0]?["unchanged"] == ["www", "www-staging"])
         #expect(try await gitops.send("GET", "/api/v1/apps/api").json["image"] == "127.0.0.1:5000/pvdify-test:v2")
+
+        // Removing frontends.yaml would prune two of the three apps: the guard deletes nothing.
+        let dropped = try await repo.commit(["apps/frontends.yaml": nil], message: "Drop the frontends")
+        _ = try await gitops.send("POST", "/api/v1/sources/platform/sync")
+        try await gitops.waitFor("platform", revision: dropped, reason: "PruneBlocked")
+        #expect(try await gitops.appExists("www"))
+        #expect(try await gitops.appExists("www-staging"))
+        let restored = try await repo.revert()
+        _ = try await gitops.send("POST", "/api/v1/sources/platform/sync")
+        try await gitops.waitFor("platform", revision: restored, reason: "Succeeded")
     }
 }

@@ -23,33 +23,38 @@ struct GitOpsRolloutTests {
 
     @Test func aCommitRollsOutAndARevertRollsBackWithNoFailedRequest() async throws {
         let repo = try await GitFixture()
-        defer { repo.cleanUp() }
         let caddy = CaddyProcess()
-        try await caddy.start()
-        defer { Task { await caddy.cleanUp() } }
+        try await withCleanUp({ await caddy.cleanUp(); repo.cleanUp() }) {
+            try await caddy.start()
+            try await Self.rollOutAndBack(repo: repo, caddy: caddy)
+        }
+    }
+
+    /// The steps, once Caddy runs: v1 from a first commit, v2 from a second, v1 again from a revert.
+    static func rollOutAndBack(repo: GitFixture, caddy: CaddyProcess) async throws {
         try await ContainerEnvironment.withDaemon(caddy: caddy) { env in
             let app = env.uniqueApp("gitops")
             let host = "\(app).pvdify.test"
             let file = "apps/\(app).yaml"
-            let first = try await repo.commit([file: Self.manifest(app, registry: env.registry, tag: "v1")], message: "Add \(app)")
+            let first = try await repo.commit([file: manifest(app, registry: env.registry, tag: "v1")], message: "Add \(app)")
             // Polls hourly: each step below asks for its sync, so the test says when a commit is seen.
             try await env.send("POST", "/sources", #"{"name":"platform","url":"\#(repo.url)","path":"apps","interval":"1h"}"#)
-            try await Self.sync(env, until: first)
+            try await sync(env, until: first)
             try await env.waitForRelease(app, version: 1, status: "active")
             try await env.waitUntil("v1 routed") {
                 try await RouteIntegrationTests.viaCaddy(caddy, host: host).body.contains("version: 1")
             }
 
             // A commit that changes the image: release 2 rolls out while requests keep flowing.
-            let upgrade = try await Self.rollout(env, caddy: caddy, host: host, app: app, release: 2, version: 1) {
-                try await repo.commit([file: Self.manifest(app, registry: env.registry, tag: "v2")], message: "Upgrade \(app) to v2")
+            let upgrade = try await rollout(env, caddy: caddy, host: host, app: app, release: 2, version: 1) {
+                try await repo.commit([file: manifest(app, registry: env.registry, tag: "v2")], message: "Upgrade \(app) to v2")
             }
             let upgraded = try await env.get("/apps/\(app)")
             #expect(upgraded["image"] == .string("\(env.registry)/pvdify-test:v2"))
             #expect(upgraded["managed_by"] == ["source": "platform", "revision": .string(upgrade), "path": .string(file)])
 
             // `git revert`: a new release on the v1 image, again with no failed request.
-            let reverted = try await Self.rollout(env, caddy: caddy, host: host, app: app, release: 3, version: 2) {
+            let reverted = try await rollout(env, caddy: caddy, host: host, app: app, release: 3, version: 2) {
                 try await repo.revert()
             }
             let rolledBack = try await env.get("/apps/\(app)")
