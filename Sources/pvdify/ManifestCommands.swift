@@ -77,7 +77,8 @@ struct Diff: AsyncParsableCommand {
         discussion: """
             Like kubectl diff: exit code 0 when the server already matches the manifests, 1 when \
             they differ, 2 on an error. A sealed secret whose value would change is named \
-            (`app/web: secret KEY: changed`), never shown.
+            (`app/web: secret KEY: changed`), never shown. A Source document that would change \
+            prints a line such as `source/platform configured (dry run)`.
 
             EXAMPLES:
               pvdify diff -f examples/hello/app.yaml
@@ -104,6 +105,11 @@ struct Diff: AsyncParsableCommand {
         } else {
             let painter = Painter(enabled: Terminal.useColor)
             for result in results {
+                // A Source document's result has no diff text: say what would happen to it.
+                if result["kind"]?.stringValue == SourceManifest.kind {
+                    if result["action"]?.stringValue != "unchanged" { print(ApplyRequest.summary(result, dryRun: true)) }
+                    continue
+                }
                 if let diff = result["diff"]?.stringValue, !diff.isEmpty {
                     print(Output.coloredDiff(diff.hasSuffix("\n") ? String(diff.dropLast()) : diff, painter: painter))
                 }
@@ -181,37 +187,63 @@ struct Get: AsyncParsableCommand {
     }
 }
 
-/// `pvdify delete -f FILE`: deletes the apps a manifest names.
+/// `pvdify delete -f FILE`: deletes the apps and sources that manifests name.
 struct Delete: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "delete",
-        abstract: "Delete the apps that manifests name (with their releases, config, domains, previews).",
+        abstract: "Delete the apps and sources that manifests name (apps with their releases, config, domains, previews).",
         discussion: """
+            A Source document deletes that source, as sources:remove does: the apps it manages keep \
+            running, no longer managed, unless --prune deletes them too. Sources go first, since \
+            an app a source manages cannot be deleted while it does.
+
             EXAMPLES:
               pvdify delete -f examples/hello/app.yaml
               pvdify delete -f apps/ --ignore-not-found
+              pvdify delete -f source.yaml --prune
             """)
 
     @OptionGroup var source: ManifestFileOptions
 
-    @Flag(name: .long, help: "Treat an app that does not exist as deleted.")
+    @Flag(name: .long, help: "Treat an app or source that does not exist as deleted.")
     var ignoreNotFound = false
+
+    @Flag(name: .long, help: "With a Source document: delete the apps that source manages too.")
+    var prune = false
 
     @OptionGroup var output: OutputOptions
 
     mutating func run() async throws {
-        let documents = try source.load()
-        var names: [String] = []
-        for document in documents {
+        var sourceNames: [String] = []
+        var appNames: [String] = []
+        for document in try source.load() {
             guard let name = document.appName else {
                 throw CLIError("\(document.place(of: "metadata.name")): metadata.name is required")
             }
-            if !names.contains(name) { names.append(name) }
+            if SourceManifest.isSource(document.value) {
+                if !sourceNames.contains(name) { sourceNames.append(name) }
+            } else if !appNames.contains(name) {
+                appNames.append(name)
+            }
         }
         let api = try APIClient.configured()
+        var deletedSources: [String] = []
         var deleted: [String] = []
         var failures: [String] = []
-        for name in names {
+        for name in sourceNames {
+            do {
+                let reply = try await api.send(.DELETE, "/sources/\(APIClient.segment(name))", query: prune ? [("prune", "true")] : [])
+                deletedSources.append(name)
+                let apps = (reply.json["apps"]?.arrayValue ?? []).compactMap(\.stringValue)
+                if prune { deleted += apps }
+                if !output.json { print(Self.sourceDeleted(name, apps: apps, pruned: prune)) }
+            } catch let error as CLIError where error.httpStatus == 404 && ignoreNotFound {
+                if !output.json { print("source/\(name) not found (ignored)") }
+            } catch let error as CLIError {
+                failures.append("source/\(name): \(error.message)")
+            }
+        }
+        for name in appNames where !deleted.contains(name) {
             do {
                 try await api.delete("/apps/\(name)")
                 deleted.append(name)
@@ -222,7 +254,15 @@ struct Delete: AsyncParsableCommand {
                 failures.append("app/\(name): \(error.message)")
             }
         }
-        if output.json { Output.printJSON(["deleted": .array(deleted.map(JSONValue.string))]) }
+        if output.json { Output.printJSON(["deleted": .array(deleted.map(JSONValue.string)), "deleted_sources": .array(deletedSources.map(JSONValue.string))]) }
         guard failures.isEmpty else { throw ManifestSource.problemsError(failures) }
+    }
+
+    /// `source/platform deleted; its apps keep running, no longer managed: api, www (--prune deletes them too)`.
+    static func sourceDeleted(_ name: String, apps: [String], pruned: Bool) -> String {
+        if apps.isEmpty { return "source/\(name) deleted (it managed no apps)" }
+        let list = apps.joined(separator: ", ")
+        if pruned { return "source/\(name) deleted with the apps it managed: \(list)" }
+        return "source/\(name) deleted; its apps keep running, no longer managed: \(list) (--prune deletes them too)"
     }
 }

@@ -40,6 +40,20 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: Self.root.appendingPathComponent("examples/gitops-repo/README.md").path))
     }
 
+    /// The GitOps example repository as a whole: its Source document and its apps validate, and
+    /// the Source reads exactly the apps/ folder on main.
+    @Test func theGitOpsExampleRepositoryIsValid() throws {
+        let documents = try ManifestSource.load([Self.root.appendingPathComponent("examples/gitops-repo").path], recursive: true)
+        let apps = try ManifestSource.validate(documents)
+        #expect(apps.map(\.name) == ["api", "www", "www-staging"])
+        #expect(apps.allSatisfy { $0.spec.image == "127.0.0.1:5000/pvdify-test:v1" && $0.spec.healthcheck.path == "/health" })
+        let sources = try documents.filter { SourceManifest.isSource($0.value) }.map { try SourceManifest.parse($0.value) }
+        #expect(sources.count == 1)
+        #expect(sources.first?.name == "platform")
+        #expect(sources.first?.spec == SourceSpec(url: "file:///srv/git/platform.git", ref: .branch("main"), path: "apps", prune: true))
+        #expect(documents.filter { SourceManifest.isSource($0.value) }.map(\.file).allSatisfy { $0.hasSuffix("examples/gitops-repo/source.yaml") })
+    }
+
     @Test func errorsPointAtFileLineAndColumn() throws {
         let text = """
             apiVersion: pvdify.win/v1

@@ -45,6 +45,7 @@ import Testing
         ("  url: https://user:secret@git.example.com/x.git\n", "spec.url"),
         ("  url: https://token@git.example.com/x.git\n", "spec.url"),
         ("  url: ftp://git.example.com/x.git\n", "spec.url"),
+        ("  url: HTTPS://git.example.com/x.git\n", "spec.url"),
         ("  url: file://relative/x.git\n", "spec.url"),
         ("  url: 'ssh://-oProxyCommand=x/y'\n", "spec.url"),
         ("  url: 'https://example.com/a b'\n", "spec.url"),

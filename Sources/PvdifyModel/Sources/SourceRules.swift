@@ -7,9 +7,10 @@ extension Rules {
         guard url.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f }) else {
             return "must not contain spaces, control or non-ASCII characters"
         }
+        // Lowercase only: git's protocol allow-list (GIT_ALLOW_PROTOCOL) matches the scheme as written.
         let schemes = ["file://", "http://", "https://", "ssh://"]
-        guard let scheme = schemes.first(where: { url.lowercased().hasPrefix($0) }) else {
-            return "must start with file://, http://, https:// or ssh://"
+        guard let scheme = schemes.first(where: { url.hasPrefix($0) }) else {
+            return "must start with file://, http://, https:// or ssh:// (lowercase)"
         }
         let rest = url.dropFirst(scheme.count)
         if scheme == "file://" {

@@ -1,5 +1,6 @@
 import Foundation
 import PvdifyModel
+import PvdifyTestSupport
 import Testing
 
 /// GitOps against `file://` bare repositories, through the real daemon: add, change, remove with
@@ -7,10 +8,10 @@ import Testing
 /// API writes refused then allowed after suspend, and a daemon killed mid-sync.
 @Suite(.serialized) struct GitOpsFileTests {
     @Test func addChangeAndPrune() async throws {
-        let repo = try GitFixture()
+        let repo = try await GitFixture()
         let gitops = try await GitOpsDaemon.start()
         defer { gitops.cleanUp(); repo.cleanUp() }
-        let first = try repo.commit(["apps/web.yaml": GitFixture.app("web"), "apps/team/api.yaml": GitFixture.app("api"), "README.md": "not a manifest"])
+        let first = try await repo.commit(["apps/web.yaml": GitFixture.app("web"), "apps/team/api.yaml": GitFixture.app("api"), "README.md": "not a manifest"])
         try await gitops.addSource("platform", url: repo.url, extra: #","prune":true"#)
         let applied = try await gitops.waitFor("platform", revision: first, reason: "Succeeded")
         #expect(applied["status"]?["last_applied_revision"]?.stringValue == first)
@@ -22,7 +23,7 @@ import Testing
         #expect(web["image"] == "127.0.0.1:5000/pvdify-test:v1")
 
         // A change to one file changes that app only.
-        let second = try repo.commit(["apps/web.yaml": GitFixture.app("web", image: "127.0.0.1:5000/pvdify-test:v2", count: 2), "apps/jobs.yaml": GitFixture.app("jobs")])
+        let second = try await repo.commit(["apps/web.yaml": GitFixture.app("web", image: "127.0.0.1:5000/pvdify-test:v2", count: 2), "apps/jobs.yaml": GitFixture.app("jobs")])
         let changed = try await gitops.waitFor("platform", revision: second, reason: "Succeeded")
         #expect(changed["status"]?["history"]?[0]?["changed"] == ["web"])
         #expect(changed["status"]?["history"]?[0]?["created"] == ["jobs"])
@@ -32,7 +33,7 @@ import Testing
         #expect(try await gitops.send("GET", "/api/v1/apps/web/releases").json["releases"]?.arrayValue?.count == 2)
 
         // One of three leaving the repository is pruned.
-        let third = try repo.commit(["apps/team/api.yaml": nil])
+        let third = try await repo.commit(["apps/team/api.yaml": nil])
         let pruned = try await gitops.waitFor("platform", revision: third, reason: "Succeeded")
         #expect(pruned["status"]?["history"]?[0]?["pruned"] == ["api"])
         #expect(try await gitops.appExists("api") == false)
@@ -41,10 +42,10 @@ import Testing
     }
 
     @Test func aPollThatFindsNoNewCommitFetchesNothing() async throws {
-        let repo = try GitFixture()
+        let repo = try await GitFixture()
         let gitops = try await GitOpsDaemon.start()
         defer { gitops.cleanUp(); repo.cleanUp() }
-        let commit = try repo.commit(["apps/web.yaml": GitFixture.app("web")])
+        let commit = try await repo.commit(["apps/web.yaml": GitFixture.app("web")])
         try await gitops.addSource("platform", url: repo.url)
         let first = try await gitops.waitFor("platform", revision: commit, reason: "Succeeded")
         let fetchHead = gitops.daemon.dataDirectory.appendingPathComponent("sources/platform/repo/.git/FETCH_HEAD").path
@@ -62,13 +63,13 @@ import Testing
     }
 
     @Test func withoutPruneAnAppThatLeftIsKeptAndLetGo() async throws {
-        let repo = try GitFixture()
+        let repo = try await GitFixture()
         let gitops = try await GitOpsDaemon.start()
         defer { gitops.cleanUp(); repo.cleanUp() }
-        let first = try repo.commit(["apps/web.yaml": GitFixture.app("web"), "apps/api.yaml": GitFixture.app("api")])
+        let first = try await repo.commit(["apps/web.yaml": GitFixture.app("web"), "apps/api.yaml": GitFixture.app("api")])
         try await gitops.addSource("platform", url: repo.url)
         try await gitops.waitFor("platform", revision: first, reason: "Succeeded")
-        let second = try repo.commit(["apps/api.yaml": nil])
+        let second = try await repo.commit(["apps/api.yaml": nil])
         let status = try await gitops.waitFor("platform", revision: second, reason: "Succeeded")
         #expect(try await gitops.appExists("api"))
         #expect(try await gitops.send("GET", "/api/v1/apps/api").json["managed_by"] == .null)
@@ -78,13 +79,13 @@ import Testing
     }
 
     @Test func aBrokenFileAppliesNothingAndSaysWhere() async throws {
-        let repo = try GitFixture()
+        let repo = try await GitFixture()
         let gitops = try await GitOpsDaemon.start()
         defer { gitops.cleanUp(); repo.cleanUp() }
-        let good = try repo.commit(["apps/web.yaml": GitFixture.app("web")])
+        let good = try await repo.commit(["apps/web.yaml": GitFixture.app("web")])
         try await gitops.addSource("platform", url: repo.url)
         try await gitops.waitFor("platform", revision: good, reason: "Succeeded")
-        let broken = try repo.commit([
+        let broken = try await repo.commit([
             "apps/web.yaml": GitFixture.app("web", count: 3),
             "apps/bad.yaml": GitFixture.app("bad", count: 500),
         ])
@@ -96,28 +97,28 @@ import Testing
         #expect(try await gitops.send("GET", "/api/v1/apps/web").json["processes"]?["web"]?["count"] == 1)
         #expect(try await gitops.appExists("bad") == false)
 
-        let syntax = try repo.commit(["apps/bad.yaml": "kind: App\nmetadata: {name: bad\n"])
+        let syntax = try await repo.commit(["apps/bad.yaml": "kind: App\nmetadata: {name: bad\n"])
         let syntaxStatus = try await gitops.waitFor("platform", revision: syntax, reason: "ValidationFailed")
         #expect(syntaxStatus["status"]?["conditions"]?[0]?["message"]?.stringValue?.contains("apps/bad.yaml:3:1: YAML syntax error") == true,
                 "\(syntaxStatus)")
 
-        let fixed = try repo.commit(["apps/bad.yaml": GitFixture.app("bad")])
+        let fixed = try await repo.commit(["apps/bad.yaml": GitFixture.app("bad")])
         try await gitops.waitFor("platform", revision: fixed, reason: "Succeeded")
         #expect(try await gitops.send("GET", "/api/v1/apps/web").json["processes"]?["web"]?["count"] == 3)
     }
 
     @Test func followsATagOrAFixedCommit() async throws {
-        let repo = try GitFixture()
+        let repo = try await GitFixture()
         let gitops = try await GitOpsDaemon.start()
         defer { gitops.cleanUp(); repo.cleanUp() }
-        let tagged = try repo.commit(["apps/web.yaml": GitFixture.app("web", image: "127.0.0.1:5000/pvdify-test:v1")])
-        try repo.tag("v1.0.0")
-        let later = try repo.commit(["apps/web.yaml": GitFixture.app("web", image: "127.0.0.1:5000/pvdify-test:v2")])
+        let tagged = try await repo.commit(["apps/web.yaml": GitFixture.app("web", image: "127.0.0.1:5000/pvdify-test:v1")])
+        try await repo.tag("v1.0.0")
+        let later = try await repo.commit(["apps/web.yaml": GitFixture.app("web", image: "127.0.0.1:5000/pvdify-test:v2")])
         try await gitops.addSource("release", url: repo.url, extra: #","ref":{"tag":"v1.0.0"}"#)
         try await gitops.waitFor("release", revision: tagged, reason: "Succeeded")
         #expect(try await gitops.send("GET", "/api/v1/apps/web").json["image"] == "127.0.0.1:5000/pvdify-test:v1")
 
-        let pinned = try repo.commit(["apps/web.yaml": nil, "apps/api.yaml": GitFixture.app("api", image: "127.0.0.1:5000/pvdify-test:v3")])
+        let pinned = try await repo.commit(["apps/web.yaml": nil, "apps/api.yaml": GitFixture.app("api", image: "127.0.0.1:5000/pvdify-test:v3")])
         _ = later
         try await gitops.addSource("pinned", url: repo.url, extra: #","ref":{"commit":"\#(pinned)"}"#)
         try await gitops.waitFor("pinned", revision: pinned, reason: "Succeeded")
@@ -126,11 +127,11 @@ import Testing
     }
 
     @Test func anUnownedAppIsAConflictUntilAdopted() async throws {
-        let repo = try GitFixture()
+        let repo = try await GitFixture()
         let gitops = try await GitOpsDaemon.start()
         defer { gitops.cleanUp(); repo.cleanUp() }
         #expect(try await gitops.send("POST", "/api/v1/apps", #"{"name":"web"}"#).status == 201)
-        let first = try repo.commit(["apps/web.yaml": GitFixture.app("web", count: 2), "apps/api.yaml": GitFixture.app("api")])
+        let first = try await repo.commit(["apps/web.yaml": GitFixture.app("web", count: 2), "apps/api.yaml": GitFixture.app("api")])
         try await gitops.addSource("platform", url: repo.url)
         let status = try await gitops.waitFor("platform", revision: first, reason: "Conflicts")
         #expect(status["status"]?["conditions"]?[0]?["message"]?.stringValue?.contains("app 'web' already exists and no source manages it") == true)
@@ -145,13 +146,13 @@ import Testing
     }
 
     @Test func theMassPruneGuardBlocksUntilAllowed() async throws {
-        let repo = try GitFixture()
+        let repo = try await GitFixture()
         let gitops = try await GitOpsDaemon.start()
         defer { gitops.cleanUp(); repo.cleanUp() }
-        let first = try repo.commit(["apps/a.yaml": GitFixture.app("a"), "apps/b.yaml": GitFixture.app("b"), "apps/c.yaml": GitFixture.app("c")])
+        let first = try await repo.commit(["apps/a.yaml": GitFixture.app("a"), "apps/b.yaml": GitFixture.app("b"), "apps/c.yaml": GitFixture.app("c")])
         try await gitops.addSource("platform", url: repo.url, extra: #","prune":true"#)
         try await gitops.waitFor("platform", revision: first, reason: "Succeeded")
-        let emptied = try repo.commit(["apps/a.yaml": nil, "apps/b.yaml": nil, "apps/c.yaml": GitFixture.app("c", count: 2), "apps/d.yaml": GitFixture.app("d")])
+        let emptied = try await repo.commit(["apps/a.yaml": nil, "apps/b.yaml": nil, "apps/c.yaml": GitFixture.app("c", count: 2), "apps/d.yaml": GitFixture.app("d")])
         let blocked = try await gitops.waitFor("platform", revision: emptied, reason: "PruneBlocked")
         #expect(blocked["status"]?["conditions"]?[0]?["status"] == "False")
         #expect(blocked["status"]?["conditions"]?[0]?["message"]?.stringValue?.contains("more than half") == true)
@@ -168,10 +169,10 @@ import Testing
     }
 
     @Test func apiWritesAreRefusedUntilTheSourceIsSuspended() async throws {
-        let repo = try GitFixture()
+        let repo = try await GitFixture()
         let gitops = try await GitOpsDaemon.start()
         defer { gitops.cleanUp(); repo.cleanUp() }
-        let first = try repo.commit(["apps/web.yaml": GitFixture.app("web")])
+        let first = try await repo.commit(["apps/web.yaml": GitFixture.app("web")])
         try await gitops.addSource("platform", url: repo.url)
         try await gitops.waitFor("platform", revision: first, reason: "Succeeded")
         let refused = try await gitops.send("POST", "/api/v1/apps/web/ps/scale", #"{"web":3}"#)
@@ -184,7 +185,7 @@ import Testing
         #expect(try await gitops.eventually { try await gitops.source("platform")["status"]?["conditions"]?[0]?["reason"] == "Suspended" })
         #expect(try await gitops.send("POST", "/api/v1/apps/web/ps/scale", #"{"web":3}"#).status == 200)
         // Suspended, a new commit is not applied.
-        let second = try repo.commit(["apps/web.yaml": GitFixture.app("web", count: 5)])
+        let second = try await repo.commit(["apps/web.yaml": GitFixture.app("web", count: 5)])
         try await Task.sleep(for: .seconds(2))
         #expect(try await gitops.send("GET", "/api/v1/apps/web").json["processes"]?["web"]?["count"] == 3)
 
@@ -195,12 +196,12 @@ import Testing
     }
 
     @Test func aDaemonKilledMidSyncLeavesAllOrNothingAndFinishesAfterRestart() async throws {
-        let repo = try GitFixture()
+        let repo = try await GitFixture()
         let gitops = try await GitOpsDaemon.start()
         defer { gitops.cleanUp(); repo.cleanUp() }
         var files: [String: String?] = [:]
         for index in 0..<60 { files["apps/app\(index).yaml"] = GitFixture.app("app\(index)") }
-        let commit = try repo.commit(files)
+        let commit = try await repo.commit(files)
         try await gitops.addSource("platform", url: repo.url)
         try await Task.sleep(for: .milliseconds(150))
         try await gitops.daemon.stop(signal: SIGKILL)
@@ -210,5 +211,57 @@ import Testing
         #expect(count == 0 || count == 60, "a sync is one transaction: \(count) apps")
         try await gitops.waitFor("platform", revision: commit, reason: "Succeeded")
         #expect(try await gitops.send("GET", "/api/v1/apps").json["apps"]?.arrayValue?.count == 60)
+    }
+
+    /// examples/gitops-repo, committed to a `file://` repository as the README's walk-through
+    /// does: its source.yaml (URL pointed at the repository) applied, every app synced, an image
+    /// change in one file applied to that app only, and dropping a file of two apps blocked.
+    @Test func theExampleRepositorySyncs() async throws {
+        let repo = try await GitFixture()
+        let gitops = try await GitOpsDaemon.start()
+        defer { gitops.cleanUp(); repo.cleanUp() }
+        let example = BuiltProducts.repositoryRoot.appendingPathComponent("examples/gitops-repo")
+        var files: [String: String?] = [:]
+        for file in ["README.md", "source.yaml", "apps/api.yaml", "apps/frontends.yaml"] {
+            files[file] = try String(contentsOf: example.appendingPathComponent(file), encoding: .utf8)
+        }
+        let first = try await repo.commit(files, message: "Add the platform apps")
+
+        let exampleSource = try #require(files["source.yaml"] ?? nil)
+        #expect(exampleSource.contains("url: file:///srv/git/platform.git"))
+        let source = exampleSource.replacingOccurrences(of: "file:///srv/git/platform.git", with: repo.url)
+        let document = try YAMLDocuments.parseOne(source)
+        let body = String(decoding: JSONValue.object(["documents": .array([document])]).serialized(), as: UTF8.self)
+        let applied = try await gitops.send("POST", "/api/v1/apply", body)
+        #expect(applied.status == 200 && applied.json["results"]?[0]?["action"] == "created", "\(applied.json)")
+        _ = try await gitops.send("POST", "/api/v1/sources/platform/sync")
+        let synced = try await gitops.waitFor("platform", revision: first, reason: "Succeeded")
+        #expect(synced["spec"]?["path"] == "apps" && synced["spec"]?["prune"] == true)
+        #expect(synced["status"]?["inventory"] == [
+            ["app": "api", "path": "apps/api.yaml"], ["app": "www", "path": "apps/frontends.yaml"],
+            ["app": "www-staging", "path": "apps/frontends.yaml"],
+        ])
+        let api = try await gitops.send("GET", "/api/v1/apps/api").json
+        #expect(api["managed_by"] == ["source": "platform", "revision": .string(first), "path": "apps/api.yaml"])
+        #expect(api["processes"]?["web"]?["count"] == 2 && api["processes"]?["worker"]?["count"] == 1)
+
+        // The walk-through's next step: a new image for one app, committed.
+        let apiFile = try #require(files["apps/api.yaml"] ?? nil)
+        let second = try await repo.commit(["apps/api.yaml": apiFile.replacingOccurrences(of: "pvdify-test:v1", with: "pvdify-test:v2")])
+        _ = try await gitops.send("POST", "/api/v1/sources/platform/sync")
+        let changed = try await gitops.waitFor("platform", revision: second, reason: "Succeeded")
+        #expect(changed["status"]?["history"]?[0]?["changed"] == ["api"])
+        #expect(changed["status"]?["history"]?[0]?["unchanged"] == ["www", "www-staging"])
+        #expect(try await gitops.send("GET", "/api/v1/apps/api").json["image"] == "127.0.0.1:5000/pvdify-test:v2")
+
+        // Removing frontends.yaml would prune two of the three apps: the guard deletes nothing.
+        let dropped = try await repo.commit(["apps/frontends.yaml": nil], message: "Drop the frontends")
+        _ = try await gitops.send("POST", "/api/v1/sources/platform/sync")
+        try await gitops.waitFor("platform", revision: dropped, reason: "PruneBlocked")
+        #expect(try await gitops.appExists("www"))
+        #expect(try await gitops.appExists("www-staging"))
+        let restored = try await repo.revert()
+        _ = try await gitops.send("POST", "/api/v1/sources/platform/sync")
+        try await gitops.waitFor("platform", revision: restored, reason: "Succeeded")
     }
 }

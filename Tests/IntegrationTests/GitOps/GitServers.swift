@@ -18,13 +18,13 @@ final class ServerProcess: @unchecked Sendable {
 
     var output: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
 
-    /// SIGTERM, then SIGKILL if it is still running after two seconds.
-    func stop() {
+    /// SIGTERM, then SIGKILL if it is still running after two seconds; waits (a while) for its exit.
+    func stop() async {
         guard process.isRunning else { return }
         process.terminate()
-        for _ in 0..<40 where process.isRunning { usleep(50_000) }
+        for _ in 0..<40 where process.isRunning { try? await Task.sleep(for: .milliseconds(50)) }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        process.waitUntilExit()
+        for _ in 0..<100 where process.isRunning { try? await Task.sleep(for: .milliseconds(50)) }
     }
 
     /// Waits until something accepts TCP connections on 127.0.0.1:`port`.
@@ -116,8 +116,19 @@ final class HTTPGitServer: @unchecked Sendable {
 
     func url(_ repository: String) -> String { "http://127.0.0.1:\(port)/\(repository)" }
 
-    func stop() {
-        for process in processes.reversed() { process.stop() }
+    func stop() async {
+        for process in processes.reversed() { await process.stop() }
         try? FileManager.default.removeItem(at: directory)
     }
+}
+
+/// Runs `body`, then `cleanUp` whether or not it threw (a `defer` cannot await a server's exit).
+func withCleanUp(_ cleanUp: () async -> Void, _ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch {
+        await cleanUp()
+        throw error
+    }
+    await cleanUp()
 }

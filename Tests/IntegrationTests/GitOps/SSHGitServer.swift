@@ -17,8 +17,8 @@ final class SSHGitServer: @unchecked Sendable {
         port = ServerProcess.freePort()
         let hostKey = directory.appendingPathComponent("host_ed25519")
         let client = directory.appendingPathComponent("client_ed25519")
-        try GitFixture.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "pvdify-test", "-f", hostKey.path])
-        try GitFixture.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "pvdify-test", "-f", client.path])
+        try await GitFixture.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "pvdify-test", "-f", hostKey.path])
+        try await GitFixture.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "pvdify-test", "-f", client.path])
         let hostPublic = try String(contentsOf: URL(fileURLWithPath: hostKey.path + ".pub"), encoding: .utf8).split(separator: " ")
         knownHostsLine = "[127.0.0.1]:\(port) \(hostPublic[0]) \(hostPublic[1])"
         clientKey = try String(contentsOf: client, encoding: .utf8)
@@ -49,17 +49,17 @@ final class SSHGitServer: @unchecked Sendable {
     func url(_ path: String) -> String { "ssh://\(NSUserName())@127.0.0.1:\(port)\(path)" }
 
     /// Another host key's pin, for the wrong-pin case.
-    func otherPin() throws -> String {
+    func otherPin() async throws -> String {
         let other = directory.appendingPathComponent("other_ed25519")
-        try GitFixture.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "other", "-f", other.path])
+        try await GitFixture.run("/usr/bin/ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "other", "-f", other.path])
         let parts = try String(contentsOf: URL(fileURLWithPath: other.path + ".pub"), encoding: .utf8).split(separator: " ")
         return "[127.0.0.1]:\(port) \(parts[0]) \(parts[1])"
     }
 
     var log: String { server?.output ?? "" }
 
-    func stop() {
-        server?.stop()
+    func stop() async {
+        await server?.stop()
         try? FileManager.default.removeItem(at: directory)
     }
 }
