@@ -8,12 +8,12 @@ enum AgeCommandLine {
     static var isInstalled: Bool { FileManager.default.isExecutableFile(atPath: path) }
 
     /// Seals `value` with `age -r RECIPIENT -a`, through files only this test reads.
-    static func seal(_ value: String, recipient: String, in directory: URL) throws -> String {
+    static func seal(_ value: String, recipient: String, in directory: URL) async throws -> String {
         let plain = directory.appendingPathComponent("plain-\(UUID().uuidString)")
         let sealed = directory.appendingPathComponent("sealed-\(UUID().uuidString).age")
         try PrivateFile.write(value, to: plain)
         defer { try? FileManager.default.removeItem(at: plain) }
-        try GitFixture.run(path, ["-r", recipient, "-a", "-o", sealed.path, plain.path])
+        try await GitFixture.run(path, ["-r", recipient, "-a", "-o", sealed.path, plain.path])
         return try String(contentsOf: sealed, encoding: .utf8)
     }
 

@@ -27,7 +27,7 @@ struct SealedSecretsTests {
         let scratch = daemon.dataDirectory.appendingPathComponent("test-scratch")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         let recipient = try await AgeCommandLine.recipient(daemon)
-        let ciphertext = try AgeCommandLine.seal(Self.value, recipient: recipient, in: scratch)
+        let ciphertext = try await AgeCommandLine.seal(Self.value, recipient: recipient, in: scratch)
         #expect(ciphertext.hasPrefix("-----BEGIN AGE ENCRYPTED FILE-----\n"))
         let token = daemon.adminToken
         var answers: [String] = []

@@ -16,13 +16,13 @@ struct GitOpsSealedSecretsTests {
     }
 
     @Test func aSealedSecretInTheRepositoryLandsInTheAppsSecrets() async throws {
-        let repo = try GitFixture()
+        let repo = try await GitFixture()
         let gitops = try await GitOpsDaemon.start()
         defer { gitops.cleanUp(); repo.cleanUp() }
         let daemon = gitops.daemon
         let recipient = try await AgeCommandLine.recipient(daemon)
-        let ciphertext = try AgeCommandLine.seal(Self.value, recipient: recipient, in: repo.directory)
-        let first = try repo.commit(["apps/web.yaml": Self.manifest(ciphertext)])
+        let ciphertext = try await AgeCommandLine.seal(Self.value, recipient: recipient, in: repo.directory)
+        let first = try await repo.commit(["apps/web.yaml": Self.manifest(ciphertext)])
         try await gitops.addSource("platform", url: repo.url)
         let synced = try await gitops.waitFor("platform", revision: first, reason: "Succeeded")
         #expect(synced["status"]?["history"]?[0]?["created"] == ["web"])
@@ -34,7 +34,7 @@ struct GitOpsSealedSecretsTests {
         #expect(try await store.resolvedConfig("web", version: version)["STRIPE_KEY"] == Self.value)
 
         // The same value sealed again in a new commit changes nothing.
-        let resealed = try repo.commit(["apps/web.yaml": Self.manifest(try AgeCommandLine.seal(Self.value, recipient: recipient, in: repo.directory))])
+        let resealed = try await repo.commit(["apps/web.yaml": Self.manifest(try await AgeCommandLine.seal(Self.value, recipient: recipient, in: repo.directory))])
         let unchanged = try await gitops.waitFor("platform", revision: resealed, reason: "Succeeded")
         #expect(unchanged["status"]?["history"]?[0]?["unchanged"] == ["web"])
         #expect(try await store.currentConfig("web")?.version == version)
@@ -44,7 +44,7 @@ struct GitOpsSealedSecretsTests {
         var body = Array(lines[1])
         body[20] = body[20] == "A" ? "B" : "A"
         lines[1] = String(body)
-        let broken = try repo.commit(["apps/web.yaml": Self.manifest(lines.joined(separator: "\n")), "apps/api.yaml": GitFixture.app("api")])
+        let broken = try await repo.commit(["apps/web.yaml": Self.manifest(lines.joined(separator: "\n")), "apps/api.yaml": GitFixture.app("api")])
         let failed = try await gitops.waitFor("platform", revision: broken, reason: "ValidationFailed")
         let message = failed["status"]?["conditions"]?[0]?["message"]?.stringValue ?? ""
         #expect(message.contains("apps/web.yaml:9:") || message.contains("apps/web.yaml:10:"), "\(message)")
