@@ -111,6 +111,7 @@ let package = Package(
                 "PvdifyStore",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .testTarget(name: "PvdifyDriversTests", dependencies: ["PvdifyDrivers", "PvdifyTestSupport"]),
@@ -174,6 +175,7 @@ let package = Package(
                 "PvdifyTestSupport",
                 "PvdifyModel",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
     ]

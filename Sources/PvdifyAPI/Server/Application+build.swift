@@ -46,6 +46,7 @@ public enum PvdifyAPIServer {
         MetricsController(registry: metrics).register(in: routes)
         AuditController(services: services).register(in: routes)
         SourcesController(services: services).register(in: routes)
+        SourceWebhookController(services: services).register(in: routes)
         return (router, routes)
     }
 
