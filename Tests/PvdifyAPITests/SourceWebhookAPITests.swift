@@ -100,9 +100,15 @@ import Testing
             #expect(try await api.get("/api/v1/sources/platform").json["sync_requested_at"] == requested)
 
             // GitLab sends the secret itself.
-            var gitlab: HTTPFields = [HTTPField.Name("X-Gitlab-Event")!: "Push Hook", HTTPField.Name("X-Gitlab-Token")!: Self.secret]
+            var gitlab: HTTPFields = [
+                HTTPField.Name("X-Gitlab-Event")!: "Push Hook", HTTPField.Name("X-Gitlab-Token")!: Self.secret,
+                HTTPField.Name("Idempotency-Key")!: UUID().uuidString,
+            ]
             let fromGitLab = try await Self.deliver(api, headers: gitlab)
             #expect(fromGitLab.status == .accepted && fromGitLab.json["outcome"] == "sync_requested", "\(fromGitLab.text)")
+            // GitLab's retry keeps its Idempotency-Key.
+            let retried = try await Self.deliver(api, headers: gitlab)
+            #expect(retried.status == .ok && retried.json["outcome"] == "duplicate", "\(retried.text)")
             gitlab[HTTPField.Name("X-Gitlab-Token")!] = Self.secret + "x"
             #expect(try await Self.deliver(api, headers: gitlab).status == .unauthorized)
         }

@@ -17,7 +17,8 @@ struct WebhookEvent: Sendable, Equatable {
     /// The event's name as sent (`push`, `Push Hook`), shown in the answer.
     var name: String
     var kind: Kind
-    /// The delivery's id (`X-GitHub-Delivery`, `X-Gitlab-Event-UUID`); nil when absent or unusable.
+    /// The delivery's id (`X-GitHub-Delivery`; GitLab's `Idempotency-Key`, else `X-Gitlab-Webhook-UUID`);
+    /// nil when absent or unusable.
     var delivery: String?
 
     static let maxNameBytes = 64
@@ -33,7 +34,9 @@ struct WebhookEvent: Sendable, Equatable {
         case .gitlabToken:
             let name = printable(headers[.gitlabEvent], limit: maxNameBytes) ?? "unknown"
             let kind: Kind = ["Push Hook", "Tag Push Hook"].contains(name) ? .push : .other
-            return WebhookEvent(name: name, kind: kind, delivery: deliveryID(headers[.gitlabEventUUID]))
+            // Idempotency-Key stays the same when GitLab retries a delivery (GitLab 17.4 and later).
+            let delivery = deliveryID(headers[.idempotencyKey]) ?? deliveryID(headers[.gitlabWebhookUUID])
+            return WebhookEvent(name: name, kind: kind, delivery: delivery)
         }
     }
 

@@ -85,5 +85,6 @@ extension HTTPField.Name {
     static let githubEvent = HTTPField.Name("X-GitHub-Event")!
     static let githubDelivery = HTTPField.Name("X-GitHub-Delivery")!
     static let gitlabEvent = HTTPField.Name("X-Gitlab-Event")!
-    static let gitlabEventUUID = HTTPField.Name("X-Gitlab-Event-UUID")!
+    static let gitlabWebhookUUID = HTTPField.Name("X-Gitlab-Webhook-UUID")!
+    static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
 }
