@@ -114,6 +114,7 @@ let package = Package(
                 "PvdifySealing",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .testTarget(name: "PvdifyDriversTests", dependencies: ["PvdifyDrivers", "PvdifyTestSupport"]),
@@ -178,6 +179,7 @@ let package = Package(
                 "PvdifyModel",
                 "PvdifyStore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
     ]

@@ -80,6 +80,11 @@ struct SourcesInfo: AsyncParsableCommand {
         commandName: "sources:info",
         abstract: "Show a source: its conditions, revisions, the apps it manages and its last syncs.",
         discussion: """
+            The webhook line is the URL to give GitHub (Settings > Webhooks: content type
+            application/json, the secret set with sources:credentials --webhook-secret, push
+            events) or GitLab (the secret as its token). It is this CLI's API address: GitHub
+            must be able to reach it (see the README on putting a proxy in front).
+
             EXAMPLE:
               pvdify sources:info platform
             """)
@@ -88,16 +93,21 @@ struct SourcesInfo: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     mutating func run() async throws {
-        let source = try await APIClient.configured().get("/sources/\(APIClient.segment(name))")
+        let api = try APIClient.configured()
+        let path = "/sources/\(APIClient.segment(name))"
+        let source = try await api.get(path)
         if output.json { return Output.printJSON(source) }
         let spec = source["spec"]
         let status = source["status"]
+        let credentials = (source["credentials"]?.arrayValue ?? []).compactMap(\.stringValue)
+        let webhook = api.url(path + "/webhook")
+            + (credentials.contains("webhook_secret") ? "" : " (no secret yet: pvdify sources:credentials \(name) --webhook-secret)")
         print(Output.fields([
             ("name", Output.cell(source["name"])), ("url", Output.cell(spec?["url"])), ("ref", SourceText.ref(spec?["ref"])),
             ("path", Output.cell(spec?["path"])), ("interval", Output.cell(spec?["interval"])),
             ("prune", Output.cell(spec?["prune"])), ("suspend", Output.cell(spec?["suspend"])), ("adopt", Output.cell(spec?["adopt"])),
             ("allow_mass_prune", Output.cell(spec?["allow_mass_prune"])),
-            ("credentials", (source["credentials"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: ", ")),
+            ("credentials", credentials.joined(separator: ", ")), ("webhook", webhook),
             ("revision", Output.cell(status?["revision"])), ("last applied", Output.cell(status?["last_applied_revision"])),
             ("last attempted", Output.cell(status?["last_attempted_revision"])), ("ready", SourceText.ready(source)),
             ("message", Output.cell(status?["conditions"]?[0]?["message"])),
@@ -248,6 +258,7 @@ struct SourcesCredentials: AsyncParsableCommand {
               echo "$GIT_TOKEN" | pvdify sources:credentials platform --token
               pvdify sources:credentials platform --username ci --password < password.txt
               pvdify sources:credentials platform --ssh-key ~/.ssh/deploy_key --known-hosts pinned_host
+              openssl rand -hex 32 | tee webhook-secret.txt | pvdify sources:credentials platform --webhook-secret
             """)
 
     @Argument(help: "The source.") var name: String

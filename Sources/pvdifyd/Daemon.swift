@@ -78,7 +78,8 @@ struct Daemon {
         }
         // GitOps: sources write App specs through the store; the reconcilers above take it from there.
         let sources = SourceReconciler(
-            store: store, dataDirectory: configuration.dataDirectory, git: GitRunner(allowedProtocols: configuration.gitProtocols),
+            store: store, dataDirectory: configuration.dataDirectory,
+            git: GitRunner(allowedProtocols: configuration.gitProtocols, observer: GitRunCounter(registry: metrics).observer),
             logger: logger)
         settings.sourcePreview = { try await sources.preview($0) }
         services.append(.init(service: ControllerRunner(

@@ -82,6 +82,16 @@ import Testing
         #expect(!credentials.stdout.contains(secret))
         #expect(!(try await cli.run("sources:info", "platform", "--json").stdout.contains(secret)))
 
+        // The webhook URL to give GitHub, and whether its secret is set yet.
+        let before = try await cli.run("sources:info", "platform")
+        #expect(before.stdout.contains("\(daemon.baseURL)/api/v1/sources/platform/webhook (no secret yet"), "\(before)")
+        let hookSecret = "whsec_cli_value"
+        let hook = try await cli.run(["sources:credentials", "platform", "--webhook-secret"], stdin: hookSecret + "\n")
+        #expect(hook.status == 0 && hook.stdout.contains("webhook_secret"), "\(hook)")
+        let after = try await cli.run("sources:info", "platform")
+        #expect(after.stdout.contains("/api/v1/sources/platform/webhook") && !after.stdout.contains("no secret yet"), "\(after)")
+        #expect(!after.stdout.contains(hookSecret))
+
         let removed = try await cli.run("sources:remove", "platform", "--prune")
         #expect(removed.status == 0 && removed.stdout.contains("deleted with its 1 app"), "\(removed)")
         #expect(try await cli.run("apps:info", "web").status != 0)

@@ -12,9 +12,15 @@ import Testing
                     .replacingOccurrences(of: "{name}", with: "myapp").replacingOccurrences(of: "{version}", with: "1")
                     .replacingOccurrences(of: "{key}", with: "K").replacingOccurrences(of: "{domain}", with: "a.com")
                     .replacingOccurrences(of: "{pr_number}", with: "1").replacingOccurrences(of: "{id}", with: "x")
+                    .replacingOccurrences(of: "{source}", with: "platform")
                 for auth in [APIClient.Auth.none, .bearer("pvd_wrong"), .header("Basic YWRtaW46YWRtaW4="), .header("Bearer")] {
                     let reply = try await api.send(endpoint.method, path, auth: auth)
-                    if endpoint.scope == nil {
+                    if endpoint.path.hasSuffix("/webhook") {
+                        // No token, but a signature: refused by the webhook itself, never asked for a token.
+                        #expect(reply.status == .unauthorized && reply.errorCode == "unauthorized", "\(endpoint.method) \(path)")
+                        #expect(reply.headers[.wwwAuthenticate] == nil)
+                        #expect(reply.text.contains("X-Hub-Signature-256"))
+                    } else if endpoint.scope == nil {
                         #expect(reply.status == .ok, "\(endpoint.method) \(path)")
                     } else {
                         #expect(reply.status == .unauthorized, "\(endpoint.method) \(path) \(auth)")

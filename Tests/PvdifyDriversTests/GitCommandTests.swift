@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import PvdifyDrivers
 
@@ -18,6 +19,16 @@ import Testing
             "-C", "/data/sources/p/repo", "fetch", "--quiet", "--no-tags", "--no-recurse-submodules", "--depth", "1",
             "file:///srv/r.git", "refs/heads/main",
         ])
+    }
+
+    @Test func eachCommandNamesItsSubcommand() {
+        let repo = "/data/sources/p/repo"
+        #expect(GitCommand.lsRemote(url: "file:///srv/r.git", ref: "refs/heads/main").subcommand == "ls-remote")
+        #expect(GitCommand.fetch(repo, url: "file:///srv/r.git", what: "refs/heads/main").subcommand == "fetch")
+        #expect(GitCommand.initRepository(repo).subcommand == "init")
+        #expect(GitCommand.commit(repo, of: "HEAD").subcommand == "rev-parse")
+        #expect(GitCommand.checkout(repo, commit: String(repeating: "a", count: 40)).subcommand == "checkout")
+        #expect(GitCommand.clean(repo).subcommand == "clean")
     }
 
     @Test func parsesLsRemotePreferringThePeeledTag() {
@@ -62,12 +73,14 @@ import Testing
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
         let environment = GitEnvironment.make(path: "/usr/bin:/bin", home: scratch.path, askpass: nil, sshKey: nil, knownHosts: "/dev/null")
-        let runner = GitRunner()
+        let ran = Mutex<[String]>([])
+        let runner = GitRunner(observer: { command in ran.withLock { $0.append(command.subcommand) } })
         let repo = scratch.appendingPathComponent("r").path
         try await runner.run(.initRepository(repo), environment: environment, scratch: scratch)
         await #expect(throws: GitError.self) {
             try await runner.run(.lsRemote(url: "file://" + scratch.appendingPathComponent("missing").path, ref: "refs/heads/main"), environment: environment, scratch: scratch)
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path) == ["r"])
+        #expect(ran.withLock { $0 } == ["init", "ls-remote"])
     }
 }

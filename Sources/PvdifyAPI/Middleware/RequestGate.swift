@@ -3,7 +3,8 @@ import HTTPTypes
 import Hummingbird
 import PvdifyStore
 
-/// The first thing every request meets: authenticates the bearer token (all but health), applies
+/// The first thing every request meets: authenticates the bearer token (on every route but those
+/// added without a scope: health, and a source's webhook, which checks its own signature), applies
 /// the rate limits (a route that may create releases reserves a deploy slot, given back when it
 /// made none), puts the `X-RateLimit-*` headers on every response, errors included, and records
 /// mutating calls and refusals in the audit log.
@@ -16,7 +17,6 @@ struct RequestGate: RouterMiddleware {
     let errors: ErrorEnvelope
     let routes: RouteTable
 
-    static let healthPaths: Set<String> = ["/health", "/api/v1/health"]
     static let mutatingMethods: Set<HTTPRequest.Method> = [.post, .put, .patch, .delete]
     static let appNameBytes = Set("abcdefghijklmnopqrstuvwxyz0123456789-".utf8)
 
@@ -24,7 +24,8 @@ struct RequestGate: RouterMiddleware {
         let started = Date()
         var context = context
         let path = request.uri.path
-        var authenticated = Self.healthPaths.contains(path)
+        // A route without a scope takes no token: one sent along is not even looked at.
+        var authenticated = routes.isPublic(request.method, path)
         var failure: (any Error)?
         if !authenticated, let secret = Self.bearerToken(request) {
             do {

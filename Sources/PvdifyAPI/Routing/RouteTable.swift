@@ -18,6 +18,8 @@ public final class RouteTable: @unchecked Sendable {
     }
 
     public private(set) var endpoints: [Endpoint] = []
+    /// The segment counts of the routes that need no token.
+    private var publicPatternLengths: Set<Int> = []
     let router: Router<APIRequestContext>
     let access: AppAccess
 
@@ -36,6 +38,7 @@ public final class RouteTable: @unchecked Sendable {
         _ method: HTTPRequest.Method, _ path: String, scope: Scope?, createsReleases: Bool = false, _ handler: @escaping Handler
     ) {
         endpoints.append(Endpoint(method: method, path: path, scope: scope, createsReleases: createsReleases))
+        if scope == nil { publicPatternLengths.insert(path.split(separator: "/", omittingEmptySubsequences: false).count) }
         let access = access
         let specWrite = ManagedAppGuard.isSpecWrite(method, path)
         let guarded: Handler = { request, context in
@@ -55,6 +58,18 @@ public final class RouteTable: @unchecked Sendable {
         }
         router.on(RouterPath(path), method: method, use: guarded)
         if method == .get { router.on(RouterPath(path), method: .head, use: guarded) }
+    }
+
+    /// Whether a request needs no token: its route was added with no scope (health, a source's
+    /// webhook). A wrong method on such a path needs none either, so that it is told 405.
+    func isPublic(_ method: HTTPRequest.Method, _ path: String) -> Bool {
+        // Most requests match no public pattern's length: they are answered without the full match.
+        let count = path.split(separator: "/", omittingEmptySubsequences: false).count
+        guard publicPatternLengths.contains(count) else { return false }
+        let matches = bestMatches(path)
+        let method = method == .head ? .get : method
+        if let endpoint = matches.first(where: { $0.method == method }) { return endpoint.scope == nil }
+        return matches.contains { $0.scope == nil }
     }
 
     /// The methods served on a concrete path, for 405 answers and their `Allow` header.

@@ -5,7 +5,7 @@ import PvdifyModel
 /// Per-request state: who is calling (set by `RequestGate`) and from where.
 public struct APIRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
-    /// The authenticated token; nil only on health endpoints.
+    /// The authenticated token; nil only on routes without a scope (health, source webhooks).
     public var token: APIToken?
     /// The rate-limit bucket of this request (token id, or client address).
     public var rateLimitKey: String = ""

@@ -47,6 +47,7 @@ public enum PvdifyAPIServer {
         AuditController(services: services).register(in: routes)
         SourcesController(services: services).register(in: routes)
         SealingKeyController(services: services).register(in: routes)
+        SourceWebhookController(services: services).register(in: routes)
         return (router, routes)
     }
 

@@ -15,6 +15,13 @@ public struct GitCommand: Sendable, Equatable {
 
     init(_ arguments: [String]) { self.arguments = Self.safety + arguments }
 
+    /// The git subcommand this runs (`ls-remote`, `fetch`, ...), by which runs are counted.
+    public var subcommand: String {
+        var rest = arguments.dropFirst(Self.safety.count)
+        if rest.first == "-C" { rest = rest.dropFirst(2) }
+        return rest.first ?? ""
+    }
+
     /// The commit a ref names on the remote (and, for an annotated tag, the commit it points at).
     public static func lsRemote(url: String, ref: String) -> GitCommand {
         GitCommand(["ls-remote", "--exit-code", url, ref, ref + "^{}"])

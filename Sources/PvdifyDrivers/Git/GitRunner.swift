@@ -11,17 +11,23 @@ public struct GitRunner: Sendable {
     /// nil: those `GitCommand` allows.
     public let allowedProtocols: [String]?
 
+    /// Told of every command before it runs (to count them); nil: nobody is.
+    public let observer: (@Sendable (GitCommand) -> Void)?
+
     public init(
-        executable: URL = URL(fileURLWithPath: "/usr/bin/git"), timeout: Duration = .seconds(120), allowedProtocols: [String]? = nil
+        executable: URL = URL(fileURLWithPath: "/usr/bin/git"), timeout: Duration = .seconds(120), allowedProtocols: [String]? = nil,
+        observer: (@Sendable (GitCommand) -> Void)? = nil
     ) {
         self.executable = executable
         self.timeout = timeout
         self.allowedProtocols = allowedProtocols
+        self.observer = observer
     }
 
     /// Runs the command; answers its standard output, or throws `GitError`.
     @discardableResult
     public func run(_ command: GitCommand, environment: GitEnvironment, scratch: URL) async throws -> String {
+        observer?(command)
         let id = UUID().uuidString
         let stdoutURL = scratch.appendingPathComponent("git-\(id).out")
         let stderrURL = scratch.appendingPathComponent("git-\(id).err")
