@@ -27,6 +27,8 @@ public struct PodmanRuntime: ContainerRuntime {
     let client: PodmanClient
     /// This daemon's instance id: every container it creates carries it, and it sees no other.
     let instance: String
+    /// Follows the containers' log files when pvdifyd can read them.
+    let files = LogFileTailer()
 
     public init(client: PodmanClient, instance: String) {
         self.client = client
@@ -69,8 +71,25 @@ public struct PodmanRuntime: ContainerRuntime {
         }
     }
 
+    /// Reads the container's `k8s-file` log itself when it can (one poller for every container,
+    /// rather than a follower per container inside Podman's service); else asks Podman to stream.
     public func follow(_ name: String, since: Date?) -> AsyncThrowingStream<PvdifyDrivers.LogLine, any Error> {
-        client.logs(name, follow: true, since: since, timestamps: true)
+        let client = self.client, files = self.files
+        return AsyncThrowingStream { continuation in
+            let task = Task {
+                do {
+                    let inspection = try await client.inspect(name)
+                    let lines = inspection.logDriver == "k8s-file" && LogFileTailer.canRead(inspection.logPath)
+                        ? files.follow(inspection.logPath, since: since)
+                        : client.logs(name, follow: true, since: since, timestamps: true)
+                    for try await line in lines { continuation.yield(line) }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
     }
 
     public func events(since: Date?) -> AsyncThrowingStream<ContainerEvent, any Error> {
