@@ -11,7 +11,8 @@ public protocol ContainerRuntime: Sendable {
     func start(_ name: String) async throws
     /// Stops (SIGTERM, then SIGKILL after `timeout` s) and removes; a missing container is fine.
     func remove(_ name: String, timeout: Int) async throws
-    /// Output lines (stdout and stderr) from `since`, following until the container stops.
+    /// Output lines (stdout and stderr) from `since`, following until the container stops or is
+    /// removed (Podman's own stream ends when it stops; its log file, read directly, when it goes).
     func follow(_ name: String, since: Date?) -> AsyncThrowingStream<PvdifyDrivers.LogLine, any Error>
     /// What happens to pvdify's containers (Podman events), first replaying those since `since`,
     /// until cancelled or the connection ends.

@@ -19,6 +19,8 @@ public actor LogFileTailer {
         var offset: Int64 = 0
         var pending: [UInt8] = []
         var partial = ""
+        /// Looks in a row that found nothing new.
+        var quietLooks = 0
 
         init(path: String, since: Date?, continuation: AsyncThrowingStream<LogLine, any Error>.Continuation) {
             self.path = path
@@ -31,6 +33,10 @@ public actor LogFileTailer {
 
     /// How long the loop waits between looks: the delay a line can have before pvdifyd has it.
     let interval: Duration
+    /// A file with nothing new for this many looks is looked at only every `quietStride` ticks
+    /// (most containers say little most of the time; the first line after a pause waits a little longer).
+    let quietAfter = 10
+    let quietStride = 3
     /// At most this many bytes are read from one file per tick, so a chatty container cannot starve the others.
     let chunkLimit = 4 << 20
     private var tails: [Int: Tail] = [:]
@@ -77,9 +83,11 @@ public actor LogFileTailer {
     }
 
     private func run() async {
+        var tick = 0
         while !tails.isEmpty, !Task.isCancelled {
             try? await Task.sleep(for: interval)
-            for (id, tail) in tails { read(id, tail) }
+            tick += 1
+            for (id, tail) in tails where tail.quietLooks < quietAfter || tick % quietStride == 0 { read(id, tail) }
         }
         loop = nil
     }
@@ -108,7 +116,11 @@ public actor LogFileTailer {
             tail.offset = 0
             tail.pending.removeAll()
         }
-        guard Int64(info.st_size) > tail.offset else { return }
+        guard Int64(info.st_size) > tail.offset else {
+            tail.quietLooks += 1
+            return
+        }
+        tail.quietLooks = 0
         let wanted = min(Int(Int64(info.st_size) - tail.offset), chunkLimit)
         var buffer = [UInt8](repeating: 0, count: wanted)
         let got = buffer.withUnsafeMutableBytes { pread(tail.descriptor, $0.baseAddress, wanted, off_t(tail.offset)) }
