@@ -17,11 +17,14 @@ struct ContainerEnvironment: Sendable {
 
     /// Runs `body` with a fresh daemon; removes its apps (and so their containers) afterwards.
     /// With `caddy`, pvdifyd routes through it (TLS `internal`, base domain `pvdify.test`).
-    static func withDaemon(caddy: CaddyProcess? = nil, _ body: (ContainerEnvironment) async throws -> Void) async throws {
+    /// `socket` is the Podman API socket pvdifyd uses (the tests' shared one by default).
+    static func withDaemon(
+        caddy: CaddyProcess? = nil, socket: String? = nil, _ body: (ContainerEnvironment) async throws -> Void
+    ) async throws {
         let token = "pvd_containers_\(UUID().uuidString.lowercased())"
         // The tests poll the API several times a second for minutes: above the default 100 requests a minute.
         var arguments = [
-            "--podman-socket", podmanSocket!, "--insecure-registry", registryAddress!, "--resync-interval", "2s",
+            "--podman-socket", socket ?? podmanSocket!, "--insecure-registry", registryAddress!, "--resync-interval", "2s",
             "--rate-limit", "100000",
         ]
         if let caddy {

@@ -26,6 +26,9 @@ actor ContainerCache {
     /// Every app that has containers.
     var apps: Set<String> { Set(names.keys) }
 
+    /// Every container's name.
+    var containerNames: Set<String> { Set(containers.keys) }
+
     /// The host ports the containers hold.
     var hostPorts: [Int] { containers.values.compactMap(\.hostPort) }
 

@@ -32,11 +32,13 @@ extension ContainerReconciler {
     }
 
     /// Lists every container into the cache; answers the apps whose containers differ from before.
+    /// Health records of containers no longer there are dropped.
     @discardableResult
     func relist() async throws -> Set<String> {
         let runtime = self.runtime
         let changed = try await cache.refresh { try await runtime.list(app: nil) }
         await ports.reserveOnly(await cache.hostPorts)
+        await health.retainOnly(await cache.containerNames)
         return changed
     }
 
@@ -75,7 +77,10 @@ extension ContainerReconciler {
                         wasDown = false
                         for app in wake.sorted() { continuation.yield(app) }
                         for try await event in runtime.events(since: since) {
-                            if let app = await cache.apply(event) { continuation.yield(app) }
+                            guard let app = await cache.apply(event) else { continue }
+                            // Removed (by pvdifyd or by hand): its health record goes with it.
+                            if event.action == .remove { await health.forget(event.name) }
+                            continuation.yield(app)
                         }
                     } catch {
                         wasDown = true

@@ -11,7 +11,8 @@ public protocol ContainerRuntime: Sendable {
     func start(_ name: String) async throws
     /// Stops (SIGTERM, then SIGKILL after `timeout` s) and removes; a missing container is fine.
     func remove(_ name: String, timeout: Int) async throws
-    /// Output lines (stdout and stderr) from `since`, following until the container stops.
+    /// Output lines (stdout and stderr) from `since`, following until the container stops or is
+    /// removed (Podman's own stream ends when it stops; its log file, read directly, when it goes).
     func follow(_ name: String, since: Date?) -> AsyncThrowingStream<PvdifyDrivers.LogLine, any Error>
     /// What happens to pvdify's containers (Podman events), first replaying those since `since`,
     /// until cancelled or the connection ends.
@@ -27,6 +28,8 @@ public struct PodmanRuntime: ContainerRuntime {
     let client: PodmanClient
     /// This daemon's instance id: every container it creates carries it, and it sees no other.
     let instance: String
+    /// Follows the containers' log files when pvdifyd can read them.
+    let files = LogFileTailer()
 
     public init(client: PodmanClient, instance: String) {
         self.client = client
@@ -69,8 +72,25 @@ public struct PodmanRuntime: ContainerRuntime {
         }
     }
 
+    /// Reads the container's `k8s-file` log itself when it can (one poller for every container,
+    /// rather than a follower per container inside Podman's service); else asks Podman to stream.
     public func follow(_ name: String, since: Date?) -> AsyncThrowingStream<PvdifyDrivers.LogLine, any Error> {
-        client.logs(name, follow: true, since: since, timestamps: true)
+        let client = self.client, files = self.files
+        return AsyncThrowingStream { continuation in
+            let task = Task {
+                do {
+                    let inspection = try await client.inspect(name)
+                    let lines = inspection.logDriver == "k8s-file" && LogFileTailer.canRead(inspection.logPath)
+                        ? files.follow(inspection.logPath, since: since)
+                        : client.logs(name, follow: true, since: since, timestamps: true)
+                    for try await line in lines { continuation.yield(line) }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
     }
 
     public func events(since: Date?) -> AsyncThrowingStream<ContainerEvent, any Error> {

@@ -78,6 +78,15 @@ actor HealthScheduler {
         records[name] = nil
     }
 
+    /// Forgets every instance not among `present` (after a full list: a container removed by hand,
+    /// or while events were missed, leaves nothing behind).
+    func retainOnly(_ present: Set<String>) {
+        for name in Set(records.keys).union(targets.keys) where !present.contains(name) { forget(name) }
+    }
+
+    /// How many instances it keeps records of (tests and memory checks).
+    var recordCount: Int { records.count }
+
     /// Forgets every instance of a deleted app.
     func forget(app: String) {
         for (name, target) in targets where target.app == app { forget(name) }

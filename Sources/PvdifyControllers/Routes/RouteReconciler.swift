@@ -3,6 +3,7 @@ import Logging
 import PvdifyDrivers
 import PvdifyModel
 import PvdifyStore
+import Synchronization
 
 /// Converges Caddy to serve every app at `<app>.<base-domain>` and its domains, on its healthy web
 /// instances' upstreams; reports which upstreams are live (so old instances stop only after the
@@ -19,6 +20,15 @@ public final class RouteReconciler: Reconciler {
     let probe: any TLSProbe
     let logger: Logger
     let rootCertificate = RootCertificateCache()
+    /// The store revision and Caddy ETag of the last pass that found Caddy already serving the
+    /// store's routes: while both stay the same, a pass skips reading every app and rebuilding the
+    /// config. The ETag hashes Caddy's whole config, so a change made to it by hand still shows.
+    let converged = Mutex<Converged?>(nil)
+
+    struct Converged: Equatable {
+        var revision: Int
+        var etag: String
+    }
 
     public init(store: Store, caddy: any CaddyAdmin, settings: RouteSettings, logger: Logger) {
         self.store = store
@@ -51,12 +61,18 @@ public final class RouteReconciler: Reconciler {
     }
 
     public func reconcile(_ key: String) async throws -> ReconcileResult {
+        let revision = store.changes.revision
+        if let last = converged.withLock({ $0 }), last.revision == revision, (try? await caddy.configETag()) == last.etag {
+            return try await reportDomains([:])
+        }
+        converged.withLock { $0 = nil }
         let views = try await store.apps()
         let routes = views.map { view in
             AppRoute(app: view.app.name, hosts: [settings.appHost(view.app.name)] + view.domains, upstreams: view.status?.upstreams ?? [])
         }
+        let unchangedETag: String?
         do {
-            try await apply(routes)
+            unchangedETag = try await apply(routes)
         } catch {
             let message = "\(error)".prefix(300).description
             try await store.report(views.map { view in
@@ -80,20 +96,28 @@ public final class RouteReconciler: Reconciler {
             }
             reports[route.app] = report
         }
+        let result = try await reportDomains(reports)
+        if let unchangedETag { converged.withLock { $0 = Converged(revision: revision, etag: unchangedETag) } }
+        return result
+    }
+
+    /// Adds the domain states that change to `reports` and writes what the pass learned, in one
+    /// transaction and only what changed; comes back soon while domains wait for TLS.
+    func reportDomains(_ reports: [String: StatusReport]) async throws -> ReconcileResult {
+        var reports = reports
         let (domainStates, pendingTLS) = try await domainStates()
-        for state in domainStates { reports[state.app]?.domainStates.append(state.state) }
-        // What the pass learned, in one transaction, and only what changed.
+        for state in domainStates { reports[state.app, default: StatusReport(app: state.app)].domainStates.append(state.state) }
         try await store.report(reports.keys.sorted().compactMap { reports[$0] })
         return pendingTLS ? .after(.seconds(1)) : .done
     }
 
     /// Reads Caddy's config and replaces it only if pvdify's part differs; retries when someone
-    /// else changed the config in between (412).
-    func apply(_ routes: [AppRoute]) async throws {
+    /// else changed the config in between (412). Answers the ETag when the config already matched.
+    func apply(_ routes: [AppRoute]) async throws -> String? {
         for attempt in 1...5 {
             let (current, etag) = try await caddy.config()
             let desired = CaddyConfigBuilder.merged(current: current, routes: routes, settings: settings)
-            guard desired != current else { return }
+            guard desired != current else { return etag }
             do {
                 if current == .null {
                     try await caddy.load(desired)
@@ -101,11 +125,12 @@ public final class RouteReconciler: Reconciler {
                     try await caddy.replace(desired, etag: etag)
                 }
                 logger.info("caddy routes updated", metadata: ["apps": "\(routes.count)", "upstreams": "\(routes.map { "\($0.app)=\($0.upstreams)" })"])
-                return
+                return nil
             } catch let error as CaddyError where error.isConflict && attempt < 5 {
                 continue
             }
         }
+        return nil
     }
 
     /// Domains become `active` once routed (and, with TLS, once their certificate is served);

@@ -22,6 +22,13 @@ public struct CaddyClient: Sendable {
         return (try JSONValue.parse(json: body), CaddyETag.etag(path: request.path, body: body))
     }
 
+    /// The running config's ETag alone: read, hashed, not parsed (a steady check costs little).
+    public func configETag() async throws -> String {
+        let request = CaddyRequests.getConfig()
+        let (_, body) = try await send(request)
+        return CaddyETag.etag(path: request.path, body: body)
+    }
+
     /// Replaces the config if it is unchanged since `etag` was read; throws `CaddyError` with
     /// `isConflict` when someone else changed it meanwhile.
     public func replace(_ config: JSONValue, etag: String) async throws {

@@ -44,6 +44,14 @@ public struct ContainerInspection: Sendable, Equatable, Decodable {
         let Labels: [String: String]?
     }
 
+    private struct HostConfig: Decodable {
+        struct LogConfig: Decodable {
+            let `Type`: String?
+            let Path: String?
+        }
+        let LogConfig: LogConfig?
+    }
+
     /// The full container id.
     public let id: String
     /// Its name.
@@ -56,10 +64,14 @@ public struct ContainerInspection: Sendable, Equatable, Decodable {
     public let labels: [String: String]
     /// How often Podman restarted it.
     public let restartCount: Int
+    /// Its log driver (`k8s-file`, `journald`, ...), empty when not reported.
+    public let logDriver: String
+    /// The file its output is written to (with `k8s-file`), empty when not reported.
+    public let logPath: String
 
     enum CodingKeys: String, CodingKey {
         case id = "Id", name = "Name", imageName = "ImageName", state = "State", config = "Config"
-        case restartCount = "RestartCount"
+        case restartCount = "RestartCount", hostConfig = "HostConfig"
     }
 
     /// Decodes the inspect document.
@@ -71,5 +83,8 @@ public struct ContainerInspection: Sendable, Equatable, Decodable {
         state = try c.decode(State.self, forKey: .state)
         labels = try c.decodeIfPresent(Config.self, forKey: .config)?.Labels ?? [:]
         restartCount = try c.decodeIfPresent(Int.self, forKey: .restartCount) ?? 0
+        let log = try c.decodeIfPresent(HostConfig.self, forKey: .hostConfig)?.LogConfig
+        logDriver = log?.Type ?? ""
+        logPath = log?.Path ?? ""
     }
 }

@@ -10,8 +10,13 @@ public final class ChangeFeed: Sendable {
 
     private let subscribers = Mutex<[Int: Subscriber]>([:])
     private let nextID = Atomic<Int>(0)
+    private let published = Atomic<Int>(0)
 
     public init() {}
+
+    /// Grows with every announcement, so a reconciler can tell cheaply that nothing changed since
+    /// a pass (it moves after the write commits: a pass that reads it first never misses a change).
+    public var revision: Int { published.load(ordering: .acquiring) }
 
     /// A stream of the changes of the given kinds (every kind by default), until the caller stops iterating.
     public func subscribe(_ kinds: Set<Change.Kind> = Set(Change.Kind.allCases)) -> AsyncStream<Change> {
@@ -37,9 +42,12 @@ public final class ChangeFeed: Sendable {
     }
 
     func publish(_ changes: some Sequence<Change>) {
+        let all = Set(changes)
+        guard !all.isEmpty else { return }
+        published.add(1, ordering: .releasing)
         let subscribers = subscribers.withLock { Array($0.values) }
         guard !subscribers.isEmpty else { return }
-        for change in Set(changes) {
+        for change in all {
             for subscriber in subscribers where subscriber.kinds.contains(change.kind) {
                 subscriber.continuation.yield(change)
             }
