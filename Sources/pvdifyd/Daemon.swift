@@ -85,6 +85,11 @@ struct Daemon {
         services.append(.init(service: ControllerRunner(
             reconciler: sources, workers: 2, resyncInterval: configuration.resyncInterval.duration,
             triggers: sources.triggers(), metrics: ControllerMetrics(registry: metrics, reconciler: sources.name), logger: logger)))
+        // Previews: expired ones and preview apps without a record are deleted.
+        let sweeper = PreviewSweeper(store: store, logger: logger)
+        services.append(.init(service: ControllerRunner(
+            reconciler: sweeper, workers: 1, resyncInterval: configuration.resyncInterval.duration,
+            triggers: sweeper.triggers(), metrics: ControllerMetrics(registry: metrics, reconciler: sweeper.name), logger: logger)))
         // DNS reconciler (Cloudflare): see Daemon+DNS.swift.
         services.append(.init(service: FailFast("the DNS reconciler", dnsController(store: store, metrics: metrics))))
         let api = PvdifyAPIServer.buildApplication(
