@@ -74,9 +74,10 @@ struct PreviewsCreate: AsyncParsableCommand {
         if let image { body["image"] = .string(image) }
         if let sha { body["head_sha"] = .string(sha) }
         if let branch { body["branch"] = .string(branch) }
-        let answer = try await APIClient.configured().post("/apps/\(name)/previews", .object(body))
+        let reply = try await APIClient.configured().send(.POST, "/apps/\(name)/previews", json: .object(body))
+        let answer = reply.json
         if output.json { return Output.printJSON(answer) }
-        print("Preview \(Output.cell(answer["name"])) for PR #\(pr) (\(Output.cell(answer["status"]))): \(Output.cell(answer["url"])), expires \(Output.cell(answer["expires_at"]))")
+        print("\(reply.status == 201 ? "Created" : "Updated") preview \(Output.cell(answer["name"])) for PR #\(pr) (\(Output.cell(answer["status"]))): \(Output.cell(answer["url"])), expires \(Output.cell(answer["expires_at"]))")
     }
 }
 
