@@ -234,4 +234,38 @@ import Testing
             #expect(try await api.delete("/api/v1/apps/alpha/previews/3", auth: .bearer(alpha)).status == .noContent)
         }
     }
+
+    @Test func manifestsCarryThePreviewsSection() async throws {
+        let harness = try await Self.harness()
+        try await harness.run { api in
+            try await api.createApp("docs")
+            let yaml = """
+                apiVersion: pvdify.win/v1
+                kind: App
+                metadata:
+                  name: docs
+                spec:
+                  previews:
+                    ttl: 90s
+                    max: 4
+                    image: reg.io/docs:pr-{number}
+                """
+            let put = try await api.send(.put, "/api/v1/apps/docs/manifest", body: yaml, contentType: "application/yaml")
+            #expect(put.status == .ok, "\(put.text)")
+            let app = try await api.get("/api/v1/apps/docs")
+            #expect(app.json["previews"]?["ttl"] == "90s")
+            #expect(app.json["previews"]?["max"] == 4)
+            let shown = try await api.send(.get, "/api/v1/apps/docs/manifest", headers: [.accept: "application/json"])
+            #expect(shown.json["spec"]?["previews"]?["image"] == "reg.io/docs:pr-{number}", "\(shown.text)")
+            // Applying what was shown changes nothing.
+            let again = try await api.send(.put, "/api/v1/apps/docs/manifest", json: shown.text)
+            #expect(again.status == .ok)
+            #expect(try await api.get("/api/v1/apps/docs").json["generation"] == app.json["generation"])
+            #expect(try await api.post("/api/v1/apps/docs/previews", #"{"pr_number":12}"#).json["image"] == "reg.io/docs:pr-12")
+            // An app whose section has only defaults shows none in its manifest.
+            try await api.createApp("plain")
+            let plain = try await api.send(.get, "/api/v1/apps/plain/manifest", headers: [.accept: "application/json"])
+            #expect(plain.json["spec"]?["previews"] == nil, "\(plain.text)")
+        }
+    }
 }
