@@ -50,4 +50,28 @@ import Testing
         #expect(try await HTTP.request("POST", "\(api)/apps", token: token, json: #"{"name":"parent"}"#).status == 201)
         #expect(try await HTTP.request("GET", "\(api)/apps/parent/previews", token: token).body.contains(#""previews":[]"#))
     }
+
+    @Test func aParentConfigChangeReachesItsPreviews() async throws {
+        let daemon = DaemonProcess()
+        defer { daemon.cleanUp() }
+        try await daemon.start()
+        let token = daemon.adminToken
+        let api = "\(daemon.baseURL)/api/v1"
+        #expect(try await HTTP.request("POST", "\(api)/apps", token: token, json: #"{"name":"shop"}"#).status == 201)
+        #expect(try await HTTP.request("POST", "\(api)/apps/shop/previews", token: token, json: #"{"pr_number":5,"image":"reg.io/s:1"}"#).status == 201)
+        #expect(try await HTTP.request("PATCH", "\(api)/apps/shop/config", token: token, json: #"{"vars":{"FEATURE":"on"}}"#).status == 200)
+        #expect(try await HTTP.request(
+            "POST", "\(api)/apps/shop/config/secrets", token: token, json: #"{"name":"KEY","value":"k3y-value"}"#).status == 201)
+        #expect(try await HTTP.request("PATCH", "\(api)/apps/shop", token: token, json: #"{"previews":{"secrets":["KEY"]}}"#).status == 200)
+
+        let deadline = ContinuousClock.now + .seconds(15)
+        var config = ""
+        while ContinuousClock.now < deadline {
+            config = try await HTTP.request("GET", "\(api)/apps/shop-pr-5/config", token: token).body
+            if config.contains("FEATURE") && config.contains("KEY") { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        #expect(config.contains(#""FEATURE":"on""#) && config.contains(#""secrets":["KEY"]"#), "\(config)")
+        #expect(!config.contains("k3y-value"))
+    }
 }

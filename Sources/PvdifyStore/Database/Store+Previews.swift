@@ -71,49 +71,7 @@ extension Store {
                     throw StoreError.conflict("App '\(parent)' already has \(count) previews, its limit (previews.max \(policy.max))")
                 }
             }
-            // The preview's config, from the parent's current one.
-            var parentVars: [String: String] = [:]
-            var parentSecrets: [String: String] = [:]
-            if let config = try Self.currentConfigVersion(db, app: parent) {
-                parentVars = config.vars
-                parentSecrets = try Self.openSecrets(db, box: box, app: parent, version: config.version)
-            }
-            let wanted = policy.previewConfig(vars: parentVars, secrets: parentSecrets, fork: request.fork)
-            var changed: [Change] = []
-            var app: App
-            var configChanged: Bool
-            if existing == nil {
-                app = try Self.insertApp(
-                    db, name: name, spec: policy.previewSpec(parent: source.spec, image: request.image),
-                    previewOf: parent, prNumber: request.prNumber)
-                changed.append(Change(name, .created))
-                configChanged = !wanted.vars.isEmpty || !wanted.secrets.isEmpty
-            } else {
-                app = try Self.loadApp(db, name)
-                var spec = policy.previewSpec(parent: source.spec, image: request.image)
-                spec.restarts = app.spec.restarts
-                if spec != app.spec {
-                    app.spec = spec
-                    try Self.saveSpec(db, &app)
-                    changed.append(Change(name, .spec))
-                }
-                let current = try Self.currentConfigVersion(db, app: name)
-                let currentSecrets = try current.map { try Self.openSecrets(db, box: box, app: name, version: $0.version) } ?? [:]
-                configChanged = (current?.vars ?? [:]) != wanted.vars || currentSecrets != wanted.secrets
-            }
-            if configChanged {
-                _ = try Self.insertConfigVersion(
-                    db, box: box, app: name, vars: wanted.vars, secrets: wanted.secrets,
-                    changes: (Array(wanted.vars.keys) + Array(wanted.secrets.keys)).sorted(), actor: actor)
-                changed.append(Change(name, .config))
-            }
-            var release: Release?
-            if existing == nil || configChanged || existing?.image != request.image || existing?.headSHA != request.headSHA {
-                let configVersion = try Self.currentConfigVersion(db, app: name)?.version
-                release = try Self.insertRelease(db, app: name, image: request.image, configVersion: configVersion, actor: actor)
-                if existing != nil, !changed.contains(Change(name, .spec)) { try Self.bumpGeneration(db, name) }
-                changed.append(Change(name, .release))
-            }
+            let (release, changed) = try Self.derivePreview(db, box: box, parent: source, request, existing: existing, actor: actor)
             let preview = Preview(
                 parent: parent, prNumber: request.prNumber, image: request.image, headSHA: request.headSHA,
                 branch: request.branch, fork: request.fork, createdAt: existing?.createdAt ?? now, updatedAt: now,
@@ -162,6 +120,83 @@ extension Store {
             }
             let next = try Double.fetchOne(db, sql: "SELECT MIN(expires_at) FROM previews").map(Date.init(timeIntervalSince1970:))
             return (PreviewSweep(deleted: deleted, nextExpiry: next), deleted.map { Change($0, .deleted) })
+        }
+    }
+
+    /// Derives the preview app of `request` from the parent's spec, config and previews section:
+    /// creates it, or brings it in line (a new spec, config version and release only where
+    /// something changed). The record itself is the caller's to write.
+    static func derivePreview(
+        _ db: Database, box: SecretBox, parent source: App, _ request: PreviewRequest, existing: Preview?, actor: String
+    ) throws -> (Release?, [Change]) {
+        let policy = source.spec.previews
+        let name = App.previewName(parent: source.name, number: request.prNumber)
+        var parentVars: [String: String] = [:]
+        var parentSecrets: [String: String] = [:]
+        if let config = try Self.currentConfigVersion(db, app: source.name) {
+            parentVars = config.vars
+            parentSecrets = try Self.openSecrets(db, box: box, app: source.name, version: config.version)
+        }
+        let wanted = policy.previewConfig(vars: parentVars, secrets: parentSecrets, fork: request.fork)
+        var changed: [Change] = []
+        var app: App
+        var configChanged: Bool
+        if existing == nil {
+            app = try Self.insertApp(
+                db, name: name, spec: policy.previewSpec(parent: source.spec, image: request.image),
+                previewOf: source.name, prNumber: request.prNumber)
+            changed.append(Change(name, .created))
+            configChanged = !wanted.vars.isEmpty || !wanted.secrets.isEmpty
+        } else {
+            app = try Self.loadApp(db, name)
+            var spec = policy.previewSpec(parent: source.spec, image: request.image)
+            spec.restarts = app.spec.restarts
+            if spec != app.spec {
+                app.spec = spec
+                try Self.saveSpec(db, &app)
+                changed.append(Change(name, .spec))
+            }
+            let current = try Self.currentConfigVersion(db, app: name)
+            let currentSecrets = try current.map { try Self.openSecrets(db, box: box, app: name, version: $0.version) } ?? [:]
+            configChanged = (current?.vars ?? [:]) != wanted.vars || currentSecrets != wanted.secrets
+        }
+        if configChanged {
+            _ = try Self.insertConfigVersion(
+                db, box: box, app: name, vars: wanted.vars, secrets: wanted.secrets,
+                changes: (Array(wanted.vars.keys) + Array(wanted.secrets.keys)).sorted(), actor: actor)
+            changed.append(Change(name, .config))
+        }
+        var release: Release?
+        if existing == nil || configChanged || existing?.image != request.image || existing?.headSHA != request.headSHA {
+            let configVersion = try Self.currentConfigVersion(db, app: name)?.version
+            release = try Self.insertRelease(db, app: name, image: request.image, configVersion: configVersion, actor: actor)
+            if existing != nil, !changed.contains(Change(name, .spec)) { try Self.bumpGeneration(db, name) }
+            changed.append(Change(name, .release))
+        }
+        return (release, changed)
+    }
+
+    /// Brings every preview of `parent` in line with the parent's current spec, config and
+    /// previews section (after the parent changed), without restarting their TTL. Returns the
+    /// preview apps that changed; an app with no previews costs one indexed read.
+    @discardableResult
+    public func refreshPreviews(_ parent: String) async throws -> [String] {
+        let box = secrets
+        let hasPreviews = try await read { db in
+            try Bool.fetchOne(db, sql: "SELECT 1 FROM previews WHERE parent = ? LIMIT 1", arguments: [parent]) ?? false
+        }
+        guard hasPreviews else { return [] }
+        return try await write { db in
+            guard let source = try Row.fetchOne(db, sql: "SELECT * FROM apps WHERE name = ?", arguments: [parent]).map(Self.decodeApp) else {
+                return ([], [])
+            }
+            var changed: [Change] = []
+            for preview in try Row.fetchAll(db, sql: "SELECT * FROM previews WHERE parent = ?", arguments: [parent]).map(Self.decodePreview) {
+                let request = PreviewRequest(
+                    prNumber: preview.prNumber, image: preview.image, headSHA: preview.headSHA, branch: preview.branch, fork: preview.fork)
+                changed += try Self.derivePreview(db, box: box, parent: source, request, existing: preview, actor: "pvdify (\(parent) changed)").1
+            }
+            return (Array(Set(changed.map(\.app))).sorted(), changed)
         }
     }
 
