@@ -85,6 +85,12 @@ struct Daemon {
         services.append(.init(service: ControllerRunner(
             reconciler: sources, workers: 2, resyncInterval: configuration.resyncInterval.duration,
             triggers: sources.triggers(), metrics: ControllerMetrics(registry: metrics, reconciler: sources.name), logger: logger)))
+        // Previews: derived again when their parent changes; expired ones and preview apps without
+        // a record are deleted.
+        let previews = PreviewReconciler(store: store, logger: logger)
+        services.append(.init(service: ControllerRunner(
+            reconciler: previews, workers: 1, resyncInterval: configuration.resyncInterval.duration,
+            triggers: previews.triggers(), metrics: ControllerMetrics(registry: metrics, reconciler: previews.name), logger: logger)))
         // DNS reconciler (Cloudflare): see Daemon+DNS.swift.
         services.append(.init(service: FailFast("the DNS reconciler", dnsController(store: store, metrics: metrics))))
         let api = PvdifyAPIServer.buildApplication(

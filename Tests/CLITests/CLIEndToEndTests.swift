@@ -251,7 +251,15 @@ import Testing
             #expect(created.stdout.contains("Created preview myapp-pr-123 for PR #123"))
             #expect(created.stdout.contains("myapp-pr-123.localhost"))
             #expect(try await succeed(cli, "previews", "myapp").stdout.contains("123  myapp-pr-123"))
-            #expect(try await fail(cli, "previews:create", "myapp", "--pr", "123", "--image", "127.0.0.1:5000/pvdify-test:v1").stderr.contains("already exists"))
+            let listed = try await succeed(cli, "previews", "myapp").stdout
+            #expect(listed.contains("BRANCH") && listed.contains("FORK") && listed.contains("EXPIRES"), "\(listed)")
+            // Again for the same PR: an update, with the new fields.
+            let updated = try await succeed(
+                cli, "previews:create", "myapp", "--pr", "123", "--image", "127.0.0.1:5000/pvdify-test:v2", "--sha", "abc1234", "--branch", "fix/x")
+            #expect(updated.stdout.contains("Updated preview myapp-pr-123 for PR #123"), "\(updated.stdout)")
+            let json = try await succeed(cli, "previews", "myapp", "--json").stdout
+            #expect(json.contains("\"head_sha\"") && json.contains("abc1234") && json.contains("fix/x"), "\(json)")
+            #expect(try await fail(cli, "previews:create", "myapp", "--pr", "124").stderr.contains("image"))
             #expect(try await succeed(cli, "previews:delete", "myapp", "123").stdout == "Deleted preview myapp-pr-123.\n")
             #expect(try await fail(cli, "previews:delete", "myapp", "123").stderr.contains("not found"))
         }

@@ -17,7 +17,9 @@ import Testing
         let manifest = try AppManifest.parse(document)
         #expect(manifest.name == "myapp")
         let spec = try #require(document["spec"]?.objectValue)
-        #expect(Set(spec.keys) == ["environment", "image", "processes", "domains", "resources", "healthcheck", "config", "secrets"])
+        #expect(Set(spec.keys) == ["environment", "image", "processes", "domains", "resources", "healthcheck", "config", "secrets", "previews"])
+        #expect(Set(document["spec"]?["previews"]?.objectValue?.keys.map { $0 } ?? []) == ["ttl", "max", "scale", "config", "secrets", "image", "forks"])
+        #expect(manifest.spec.previews.image == "registry.example.com/myapp:pr-{number}")
         #expect(document["metadata"]?["labels"] != nil)
         #expect(document["spec"]?["processes"]?["web"]?["command"] != nil)
         #expect(Set(document["spec"]?["resources"]?.objectValue?.keys.map { $0 } ?? []) == ["memory", "cpu"])
@@ -133,6 +135,8 @@ import Testing
     // MARK: - The JSON Schema agrees with the validator
 
     static let validSamples: [String] = [
+        #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a"},"spec":{"previews":{"ttl":"2s","max":3,"scale":{"web":2},"config":{"DB":"x"},"secrets":["A"],"image":"reg.io/a:pr-{number}","forks":true}}}"#,
+        #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a"},"spec":{"previews":{"ttl":"30d","max":null,"forks":null}}}"#,
         #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a"}}"#,
         #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a","labels":{"app.kubernetes.io/name":"x","n":"3"}},"spec":null}"#,
         #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a-1"},"spec":{"image":null,"processes":{"web":{"count":2.0},"worker":{"command":null}}}}"#,
@@ -149,6 +153,10 @@ import Testing
     ]
 
     static let invalidSamples: [String] = [
+        #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a"},"spec":{"previews":{"max":0}}}"#,
+        #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a"},"spec":{"previews":{"ttl":"7w"}}}"#,
+        #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a"},"spec":{"previews":{"nope":1}}}"#,
+        #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a"},"spec":{"previews":{"secrets":["PORT"]}}}"#,
         #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a"},"specs":{}}"#,
         #"{"apiVersion":"v1","kind":"App","metadata":{"name":"a"}}"#,
         #"{"apiVersion":"pvdify.win/v1","kind":"Deployment","metadata":{"name":"a"}}"#,

@@ -52,12 +52,12 @@ struct AppsController {
         try .json(Present.app(try await services.store.app(context.parameter("name"))))
     }
 
-    /// Changes `processes`, `resources`, `healthcheck` or `environment`; unknown fields are 422.
+    /// Changes `processes`, `resources`, `healthcheck`, `environment` or `previews`; unknown fields are 422.
     @Sendable func update(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         var request = request
         let name = context.parameter("name")
         let body = try await request.objectBody(context: context, limit: services.settings.maxBodyBytes)!
-        try body.rejectUnknown(allowed: ["processes", "resources", "healthcheck", "environment"])
+        try body.rejectUnknown(allowed: ["processes", "resources", "healthcheck", "environment", "previews"])
         try await services.store.updateSpec(name) { spec in
             if let environment = try body.string("environment") {
                 spec.environment = try AppEnvironment.parse(environment, field: "environment")
@@ -78,6 +78,9 @@ struct AppsController {
             }
             if let healthcheck = try body.object("healthcheck") {
                 spec.healthcheck = try Healthcheck.parse(healthcheck, base: spec.healthcheck)
+            }
+            if let previews = try body.object("previews") {
+                spec.previews = try PreviewPolicy.parse(previews, base: spec.previews)
             }
         }
         services.event(name, "App settings changed by \(context.actor): \(body.fields.keys.sorted().joined(separator: ", "))")

@@ -32,6 +32,7 @@ enum Present {
                 "deploy_timeout": .string(app.spec.healthcheck.deployTimeout.description),
             ],
             "labels": .map(app.spec.labels),
+            "previews": previewPolicy(app.spec.previews),
             "preview_of": .text(app.previewOf),
             "managed_by": view.managedBy.map { ["source": .string($0.source), "revision": .string($0.revision), "path": .string($0.path)] } ?? .null,
             "generation": .int(app.generation),
@@ -40,6 +41,19 @@ enum Present {
             "upstreams": .strings(view.status?.upstreams ?? []),
             "created_at": .time(app.createdAt),
             "updated_at": .time(app.updatedAt),
+        ]
+    }
+
+    /// The `previews` section; secrets by name only (the parent's values never show here).
+    static func previewPolicy(_ policy: PreviewPolicy) -> JSONValue {
+        [
+            "ttl": .string(policy.ttlText),
+            "max": .int(policy.max),
+            "scale": .object(policy.scale.mapValues(JSONValue.int)),
+            "config": .map(policy.config),
+            "secrets": .strings(policy.secrets),
+            "image": .text(policy.image),
+            "forks": .bool(policy.forks),
         ]
     }
 

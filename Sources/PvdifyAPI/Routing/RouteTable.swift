@@ -41,6 +41,7 @@ public final class RouteTable: @unchecked Sendable {
         if scope == nil { publicPatternLengths.insert(path.split(separator: "/", omittingEmptySubsequences: false).count) }
         let access = access
         let specWrite = ManagedAppGuard.isSpecWrite(method, path)
+        let previewWrite = ManagedAppGuard.isPreviewWrite(method, path)
         let guarded: Handler = { request, context in
             if let scope {
                 guard let token = context.token else { throw APIError.unauthorized() }
@@ -53,6 +54,10 @@ public final class RouteTable: @unchecked Sendable {
             }
             if specWrite, let app = context.parameters.get("name"), let source = try await access.store.managingSource(app) {
                 throw APIError.conflict(Store.managedMessage(app: app, source: source))
+            }
+            if previewWrite, let app = context.parameters.get("name"), let parent = try? await access.store.app(app).app.previewOf {
+                throw APIError.conflict(
+                    "App '\(app)' is a preview of '\(parent)': it is derived from '\(parent)' and its previews section; change those instead")
             }
             return try await handler(request, context)
         }

@@ -53,6 +53,7 @@ public struct AppManifest: Sendable, Equatable {
         let specReader = try root.object("spec") ?? FieldReader(.object([:]), path: "spec")
         try specReader.rejectUnknown(allowed: [
             "environment", "image", "processes", "domains", "resources", "healthcheck", "config", "secrets", "sealed_secrets",
+            "previews",
         ])
         var spec = AppSpec(labels: labels)
         if let environment = try specReader.string("environment") {
@@ -74,6 +75,9 @@ public struct AppManifest: Sendable, Equatable {
         }
         if let healthcheck = try specReader.object("healthcheck") {
             spec.healthcheck = try Healthcheck.parse(healthcheck, base: Healthcheck())
+        }
+        if let previews = try specReader.object("previews") {
+            spec.previews = try PreviewPolicy.parse(previews, base: PreviewPolicy())
         }
         var domains: [String] = []
         for (index, domain) in (try specReader.stringArray("domains") ?? []).enumerated() {
@@ -129,7 +133,8 @@ public struct AppManifest: Sendable, Equatable {
                 resources: spec.resources,
                 healthcheck: spec.healthcheck,
                 config: config,
-                secrets: secrets
+                secrets: secrets,
+                previews: spec.previews == PreviewPolicy() ? nil : ManifestDocument.PreviewsDocument(spec.previews)
             ),
             status: status
         )
@@ -158,6 +163,29 @@ public struct ManifestDocument: Sendable, Encodable {
         public var healthcheck: Healthcheck
         public var config: [String: String]
         public var secrets: [String]
+        /// Left out while every field has its default.
+        public var previews: PreviewsDocument?
+    }
+
+    /// The `previews` section as written in manifests (`ttl` as `7d`, `12h`, ...).
+    public struct PreviewsDocument: Sendable, Encodable {
+        public var ttl: String
+        public var max: Int
+        public var scale: [String: Int]
+        public var config: [String: String]
+        public var secrets: [String]
+        public var image: String?
+        public var forks: Bool
+
+        init(_ policy: PreviewPolicy) {
+            ttl = policy.ttlText
+            max = policy.max
+            scale = policy.scale
+            config = policy.config
+            secrets = policy.secrets
+            image = policy.image
+            forks = policy.forks
+        }
     }
 }
 

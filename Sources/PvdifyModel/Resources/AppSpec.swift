@@ -9,6 +9,8 @@ public struct AppSpec: Sendable, Equatable, Codable {
     public var labels: [String: String]
     /// Restart requests per process type (`ps/restart`): the time asked; bumping it rolls the type.
     public var restarts: [String: Date]
+    /// What this app's pull-request previews get (see `PreviewPolicy`).
+    public var previews: PreviewPolicy
 
     public init(
         environment: AppEnvironment = .production,
@@ -17,7 +19,8 @@ public struct AppSpec: Sendable, Equatable, Codable {
         resources: Resources = Resources(),
         healthcheck: Healthcheck = Healthcheck(),
         labels: [String: String] = [:],
-        restarts: [String: Date] = [:]
+        restarts: [String: Date] = [:],
+        previews: PreviewPolicy = PreviewPolicy()
     ) {
         self.environment = environment
         self.image = image
@@ -26,6 +29,7 @@ public struct AppSpec: Sendable, Equatable, Codable {
         self.healthcheck = healthcheck
         self.labels = labels
         self.restarts = restarts
+        self.previews = previews
     }
 
     public init(from decoder: any Decoder) throws {
@@ -37,6 +41,7 @@ public struct AppSpec: Sendable, Equatable, Codable {
         healthcheck = try container.decodeIfPresent(Healthcheck.self, forKey: .healthcheck) ?? Healthcheck()
         labels = try container.decodeIfPresent([String: String].self, forKey: .labels) ?? [:]
         restarts = try container.decodeIfPresent([String: Date].self, forKey: .restarts) ?? [:]
+        previews = try container.decodeIfPresent(PreviewPolicy.self, forKey: .previews) ?? PreviewPolicy()
     }
 }
 

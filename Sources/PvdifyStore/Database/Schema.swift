@@ -147,6 +147,30 @@ enum Schema {
                 );
                 """)
         }
+        // Preview records: the desired state each preview app is derived from. A preview app
+        // made before records existed gets one, expiring a week after its last change.
+        migrator.registerMigration("preview-records") { db in
+            try db.execute(sql: """
+                CREATE TABLE previews (
+                    app TEXT PRIMARY KEY NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
+                    parent TEXT NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
+                    pr_number INTEGER NOT NULL,
+                    image TEXT NOT NULL,
+                    head_sha TEXT,
+                    branch TEXT,
+                    fork INTEGER NOT NULL DEFAULT 0,
+                    created_at REAL NOT NULL,
+                    updated_at REAL NOT NULL,
+                    expires_at REAL NOT NULL,
+                    UNIQUE (parent, pr_number)
+                );
+                CREATE INDEX previews_expires_at ON previews(expires_at);
+                INSERT INTO previews (app, parent, pr_number, image, created_at, updated_at, expires_at)
+                    SELECT name, preview_of, pr_number, COALESCE(json_extract(spec, '$.image'), ''), created_at, updated_at,
+                        updated_at + 604800
+                    FROM apps WHERE preview_of IS NOT NULL AND pr_number IS NOT NULL;
+                """)
+        }
         return migrator
     }
 }

@@ -105,7 +105,9 @@ import Testing
                 "POST", "/apps/alpha/previews", token: limited, json: #"{"pr_number":3,"image":"\#(Self.image)"}"#)
             #expect(preview.status == 201)
             #expect(try await auth.send("GET", "/apps/alpha-pr-3", token: limited).status == 200)
-            #expect(try await auth.send("PATCH", "/apps/alpha-pr-3/config", token: limited, json: #"{"vars":{"X":"1"}}"#).status == 200)
+            #expect(try await auth.send("POST", "/apps/alpha-pr-3/ps/restart", token: limited, json: "{}").status == 200)
+            // Reached, but a preview is derived from its parent: its config is not written directly.
+            #expect(try await auth.send("PATCH", "/apps/alpha-pr-3/config", token: limited, json: #"{"vars":{"X":"1"}}"#).status == 409)
 
             let names = try await auth.send("GET", "/apps", token: limited).json["apps"]?.arrayValue?.compactMap { $0["name"]?.stringValue }
             #expect(names == ["alpha", "alpha-pr-3"])

@@ -305,7 +305,9 @@ import Testing
         #expect(config.status == 200)
         #expect(config.body.contains(#""PLAIN":"visible""#))
         #expect(config.body.contains(#""HIDDEN":"[REDACTED]""#))
-        // A preview copies the parent's secrets, so it decrypts them: the key came back with the store.
+        // A preview copies the parent's allow-listed secrets, so it decrypts them: the key came back with the store.
+        #expect(try await HTTP.request(
+            "PATCH", "\(restoredAPI)/apps/kept", token: token, json: #"{"previews":{"secrets":["HIDDEN"]}}"#).status == 200)
         let preview = try await HTTP.request(
             "POST", "\(restoredAPI)/apps/kept/previews", token: token, json: #"{"pr_number":7,"image":"reg.io/kept:pr-7"}"#)
         #expect(preview.status == 201, "\(preview.body) \(restored.log)")
