@@ -141,6 +141,6 @@ extension AdminUI {
         if let process = request.uri.queryParameters["process"], !process.isEmpty {
             path += "&process=" + InternalAPI.segment(String(process))
         }
-        return try await api.send(.get, path, secret: user.session.secret, from: context)
+        return try await api.send(.get, path, secret: user.session.secret, from: context, browserRequest: request)
     }
 }

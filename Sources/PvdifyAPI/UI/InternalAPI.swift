@@ -42,9 +42,11 @@ struct InternalAPI: Sendable {
         }
     }
 
-    /// Calls the API and hands back its response as it is (a log stream).
+    /// Calls the API and hands back its response as it is (a log stream). With `browserRequest`,
+    /// the browser's own request body goes along, so the API sees the browser go away.
     func send(
-        _ method: HTTPRequest.Method, _ path: String, secret: String, body: JSONValue? = nil, from context: APIRequestContext
+        _ method: HTTPRequest.Method, _ path: String, secret: String, body: JSONValue? = nil, from context: APIRequestContext,
+        browserRequest: Request? = nil
     ) async throws -> Response {
         var head = HTTPRequest(method: method, scheme: nil, authority: "pvdifyd", path: path)
         head.headerFields[.authorization] = "Bearer \(secret)"
@@ -53,7 +55,7 @@ struct InternalAPI: Sendable {
             head.headerFields[.contentType] = "application/json"
             buffer = ByteBuffer(bytes: body.serialized())
         }
-        let request = Request(head: head, body: RequestBody(buffer: buffer))
+        let request = Request(head: head, body: browserRequest?.body ?? RequestBody(buffer: buffer))
         return try await responder.respond(to: request, context: APIRequestContext(forwardedFrom: context))
     }
 
