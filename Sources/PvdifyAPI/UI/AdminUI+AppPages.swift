@@ -27,11 +27,10 @@ extension AdminUI {
     /// One row of the apps list per app the token reaches.
     func appRows(for token: APIToken) async throws -> [[String: Any]] {
         let views = try await store.apps().filter { token.reaches(app: $0.app.name, previewOf: $0.app.previewOf) }
+        let releases = try await store.releaseSummaries()
         var rows: [[String: Any]] = []
         rows.reserveCapacity(views.count)
         for view in views {
-            // An app deleted since the list was read has no releases to show.
-            let releases = (try? await store.releases(view.app.name)) ?? []
             var row: [String: Any] = [
                 "name": view.app.name,
                 "phase": (view.status?.phase ?? .pending).rawValue,
@@ -41,8 +40,9 @@ extension AdminUI {
                 "domains": view.domains,
             ]
             if let ready = view.status?.conditions.first(where: { $0.type == "Ready" }) { row["reason"] = ready.reason }
-            if let active = releases.first(where: { $0.status == .active }) { row["release"] = active.version }
-            if let last = releases.first { row["lastDeploy"] = Timestamps.format(last.createdAt) }
+            let summary = releases[view.app.name]
+            if let active = summary?.activeVersion { row["release"] = "v\(active)" }
+            if let last = summary?.lastCreatedAt { row["lastDeploy"] = Timestamps.format(last) }
             rows.append(row)
         }
         return rows

@@ -166,6 +166,11 @@ import Testing
             let apps = try await browser.get("/ui/apps")
             #expect(apps.body.contains("/ui/apps/shop"))
             #expect(!apps.body.contains("blog"))
+            // The row shows the app's phase, image, instances and last deploy.
+            #expect(apps.body.contains("phase-pending"))
+            #expect(apps.body.contains("<code>127.0.0.1:5000/pvdify-test:v2</code>"))
+            #expect(apps.body.contains("<td>0/1</td>"))
+            #expect(apps.body.range(of: "<td>20[0-9]{2}-[0-9]{2}-[0-9]{2}T", options: .regularExpression) != nil)
             let other = try await browser.get("/ui/apps/blog")
             #expect(other.status == 403)
             let csrf = try #require(apps.csrf)
