@@ -72,7 +72,7 @@ extension AdminUI {
             values["canDeploy"] = canDeploy
             values["phase"] = appJSON["status"]?.shownText ?? ""
             values["environment"] = appJSON["environment"]?.shownText ?? ""
-            values["image"] = appJSON["image"]?.shownText ?? ""
+            if let image = appJSON["image"]?.stringValue { values["image"] = image }
             values["conditions"] = (appJSON["conditions"]?.arrayValue ?? []).map { condition in
                 [
                     "type": condition["type"]?.shownText ?? "", "status": condition["status"]?.shownText ?? "",

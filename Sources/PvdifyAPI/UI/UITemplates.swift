@@ -22,7 +22,9 @@ struct UITemplates: Sendable {
         let description: String
     }
 
-    static let assetTypes = ["style.css": "text/css; charset=utf-8", "ui.js": "text/javascript; charset=utf-8"]
+    static let assetTypes = [
+        "style.css": "text/css; charset=utf-8", "ui.js": "text/javascript; charset=utf-8", "favicon.svg": "image/svg+xml",
+    ]
 
     static func load() throws -> UITemplates {
         guard let folder = Bundle.module.url(forResource: "Resources", withExtension: nil) else {
