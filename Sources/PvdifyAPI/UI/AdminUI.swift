@@ -79,10 +79,13 @@ struct AdminUI: Sendable {
         return SignedIn(session: session, token: token)
     }
 
-    /// A page for a signed-in browser; anyone else is sent to sign in.
+    /// A page for a signed-in browser; anyone else is sent to sign in. The cookie's lifetime is
+    /// renewed with each page, as the session's idle time on the server is.
     func page(_ request: Request, _ render: (SignedIn) async throws -> Response) async throws -> Response {
         guard let user = try await signedIn(request) else { return Self.redirect("/ui/login") }
-        return try await render(user)
+        var response = try await render(user)
+        response.headers[.setCookie] = cookie(user.session.id, request: request, maxAge: Int(sessions.idleTimeout))
+        return response
     }
 
     /// A state-changing form post: refused (403) without a live session, from another site, or

@@ -37,6 +37,9 @@ import Testing
             let apps = try await browser.get("/ui/apps")
             #expect(apps.status == 200)
             #expect(apps.body.contains("<h1>Apps</h1>"))
+            // Each page renews the cookie's lifetime, as it renews the session's idle time.
+            let session = try #require(browser.session)
+            #expect(apps.header("Set-Cookie")?.hasPrefix("pvdify_session=\(session); Path=/ui; HttpOnly; SameSite=Strict") == true)
 
             // Behind a TLS proxy the cookie is Secure.
             let behindTLS = UIBrowser(baseURL: auth.daemon.baseURL)
