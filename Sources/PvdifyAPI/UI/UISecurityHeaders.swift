@@ -14,11 +14,18 @@ struct UISecurityHeaders: RouterMiddleware {
         do {
             response = try await next(request, context)
         } catch let error as HTTPError {
-            response = Response(status: error.status, headers: [.contentType: "text/plain; charset=utf-8"],
-                body: .init(byteBuffer: .init(string: error.status.reasonPhrase)))
+            response = Self.plain(error.status)
+        } catch {
+            // A store fault: logged here, and the browser learns nothing of its details.
+            context.logger.error("admin UI request failed", metadata: ["path": .string(request.uri.path), "error": .string("\(error)")])
+            response = Self.plain(.internalServerError)
         }
         Self.apply(&response.headers)
         return response
+    }
+
+    static func plain(_ status: HTTPResponse.Status) -> Response {
+        Response(status: status, headers: [.contentType: "text/plain; charset=utf-8"], body: .init(byteBuffer: .init(string: status.reasonPhrase)))
     }
 
     static func apply(_ headers: inout HTTPFields) {

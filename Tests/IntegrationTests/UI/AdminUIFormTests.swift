@@ -121,6 +121,27 @@ import Testing
         }
     }
 
+    @Test func formsAreAuditedAsTheAPICallsTheyAre() async throws {
+        try await UIDaemon.with { auth in
+            try await Self.makeApp(auth, "shop")
+            let operator_ = try await auth.createToken("operator", scopes: ["write"])
+            let browser = UIBrowser(baseURL: auth.daemon.baseURL)
+            try await browser.signIn(operator_.secret)
+            let csrf = try #require(try await browser.get("/ui/apps/shop").csrf)
+            #expect(try await browser.post("/ui/apps/shop/restart", [("csrf", csrf), ("type", "web")]).status == 303)
+            #expect(try await browser.post("/ui/apps/shop/scale", [("csrf", csrf), ("type", "web"), ("count", "3")]).status == 303)
+            #expect(try await browser.post("/ui/apps/shop/restart", [("csrf", csrf), ("type", "nope")]).status == 422)
+            let entries = try await auth.send("GET", "/audit?token=operator").json["entries"]?.arrayValue ?? []
+            let summary = entries.map { "\($0["method"]?.stringValue ?? "") \($0["route"]?.stringValue ?? "-") \($0["status"]?.intValue ?? 0)" }
+            #expect(summary == [
+                "POST /api/v1/apps/{name}/ps/restart 422",
+                "POST /api/v1/apps/{name}/ps/scale 200",
+                "POST /api/v1/apps/{name}/ps/restart 200",
+            ], "\(summary)")
+            #expect(entries.allSatisfy { $0["source"] == "127.0.0.1" && $0["app"] == "shop" })
+        }
+    }
+
     @Test func aReadOnlyTokenSeesNoFormsAndItsForgedPostsAreRefused() async throws {
         try await UIDaemon.with { auth in
             try await Self.makeApp(auth, "shop")
