@@ -71,6 +71,35 @@ extension AdminUI {
         }
     }
 
+    @Sendable func addDomain(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        try await appAction(request, context) { user, form, name in
+            let domain = (form["domain"] ?? "").trimmingCharacters(in: .whitespaces)
+            let answer = await api.call(
+                .post, "/api/v1/apps/\(name)/domains", secret: user.session.secret, body: ["name": .string(domain)], from: context)
+            return (answer, "Added \(domain)")
+        }
+    }
+
+    @Sendable func removeDomain(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        try await appAction(request, context) { user, form, name in
+            let domain = form["domain"] ?? ""
+            let answer = await api.call(
+                .delete, "/api/v1/apps/\(name)/domains/\(InternalAPI.segment(domain))", secret: user.session.secret, from: context)
+            return (answer, "Removed \(domain)")
+        }
+    }
+
+    /// Starts verification; the notice names the TXT record to create, as the API gives it.
+    @Sendable func verifyDomain(_ request: Request, _ context: APIRequestContext) async throws -> Response {
+        try await appAction(request, context) { user, form, name in
+            let domain = form["domain"] ?? ""
+            let answer = await api.call(
+                .post, "/api/v1/apps/\(name)/domains/\(InternalAPI.segment(domain))/verify", secret: user.session.secret,
+                from: context)
+            return (answer, "Verifying \(domain): create the DNS record \(answer.json?["dns_record"]?.shownText ?? "")")
+        }
+    }
+
     /// A form post about the app named in the path; back to its page afterwards.
     func appAction(
         _ request: Request, _ context: APIRequestContext,

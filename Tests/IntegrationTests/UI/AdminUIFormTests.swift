@@ -121,6 +121,28 @@ import Testing
         }
     }
 
+    @Test func domainsAreAddedVerifiedAndRemovedThroughForms() async throws {
+        try await UIDaemon.with { auth in
+            try await Self.makeApp(auth, "shop")
+            let browser = UIBrowser(baseURL: auth.daemon.baseURL)
+            try await browser.signIn(auth.admin)
+            let csrf = try #require(try await browser.get("/ui/apps/shop").csrf)
+            #expect(try await browser.post("/ui/apps/shop/domains", [("csrf", csrf), ("domain", "shop.example.com")]).status == 303)
+            let listed = try await auth.send("GET", "/apps/shop/domains").json["domains"]?.arrayValue ?? []
+            #expect(listed.map { $0["name"] } == [.string("shop.example.com")])
+            var page = try await browser.get("/ui/apps/shop")
+            #expect(page.body.contains("<code>shop.example.com</code>"))
+            #expect(try await browser.post("/ui/apps/shop/domains/verify", [("csrf", csrf), ("domain", "shop.example.com")]).status == 303)
+            page = try await browser.get("/ui/apps/shop")
+            #expect(page.body.contains("_pvdify-verify.shop.example.com TXT"))
+            // The API's own refusal of a bad name.
+            let bad = try await browser.post("/ui/apps/shop/domains", [("csrf", csrf), ("domain", "not a domain")])
+            #expect(bad.status == 422)
+            #expect(try await browser.post("/ui/apps/shop/domains/remove", [("csrf", csrf), ("domain", "shop.example.com")]).status == 303)
+            #expect(try await auth.send("GET", "/apps/shop/domains").json["domains"]?.arrayValue?.isEmpty == true)
+        }
+    }
+
     @Test func formsAreAuditedAsTheAPICallsTheyAre() async throws {
         try await UIDaemon.with { auth in
             try await Self.makeApp(auth, "shop")
