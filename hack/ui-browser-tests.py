@@ -13,7 +13,7 @@ from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 BASE = os.environ["PVDIFY_URL"]
 TOKEN = os.environ["PVDIFY_TOKEN"]
@@ -72,7 +72,12 @@ def test_set_a_config_var_and_a_secret(driver):
     wait(driver, EC.text_to_be_present_in_element((By.CSS_SELECTOR, ".flash"), "Set secret API_KEY"))
     assert "[REDACTED]" in driver.page_source
     assert secret not in driver.page_source, "the secret's value is in the page"
-    # The live log (EventSource, from the UI's own script) shows the app's lines.
+    # The live log (EventSource, from the UI's own script) shows the app's lines, filtered by process.
+    wait(driver, EC.text_to_be_present_in_element((By.ID, "live-log"), "GREETING"))
+    process = Select(field(driver, "Process"))
+    process.select_by_value("web")
+    wait(driver, lambda d: "GREETING" not in d.find_element(By.ID, "live-log").text)
+    process.select_by_value("api")
     wait(driver, EC.text_to_be_present_in_element((By.ID, "live-log"), "GREETING"))
 
 
