@@ -53,6 +53,7 @@ struct AdminUI: Sendable {
         router.get("/ui/apps", use: appsPage)
         router.get("/ui/apps/{name}", use: appPage)
         router.get("/ui/apps/{name}/releases/{version}", use: releaseLogPage)
+        router.get("/ui/apps/{name}/details", use: detailsPage)
         router.get("/ui/apps/{name}/logs/stream", use: logStream)
         router.post("/ui/apps/{name}/scale", use: scale)
         router.post("/ui/apps/{name}/restart", use: restart)

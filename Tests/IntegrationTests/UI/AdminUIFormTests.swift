@@ -79,6 +79,13 @@ import Testing
                 #expect(!page.body.contains(secretValue), "\(path)")
             }
 
+            // The details page lists the config versions and the manifest, never the secret.
+            let details = try await browser.get("/ui/apps/shop/details")
+            #expect(details.status == 200)
+            #expect(details.body.contains("API_KEY"))
+            #expect(details.body.contains("kind: App"))
+            #expect(details.body.contains("<strong>v2</strong>"))
+            #expect(!details.body.contains(secretValue))
             // Removing a var goes through DELETE .../config/{key}.
             answer = try await browser.post("/ui/apps/shop/config/remove", [("csrf", csrf), ("key", "GREETING")])
             #expect(answer.status == 303)
