@@ -65,6 +65,8 @@ struct AdminUI: Sendable {
         router.post("/ui/apps/{name}/domains", use: addDomain)
         router.post("/ui/apps/{name}/domains/remove", use: removeDomain)
         router.post("/ui/apps/{name}/domains/verify", use: verifyDomain)
+        router.get("/ui/sources", use: sourcesPage)
+        router.post("/ui/sources/sync", use: syncSource)
         router.get("/ui/settings", use: settingsPage)
         router.post("/ui/settings/tokens", use: createToken)
         router.post("/ui/settings/tokens/revoke", use: revokeToken)

@@ -150,6 +150,32 @@ import Testing
         }
     }
 
+    @Test func sourcesAreListedAndSyncedThroughTheForm() async throws {
+        try await UIDaemon.with { auth in
+            let source = #"{"name":"platform","url":"file:///srv/platform.git","ref":{"branch":"main"},"path":"apps"}"#
+            #expect(try await auth.send("POST", "/sources", json: source).status == 201)
+            let browser = UIBrowser(baseURL: auth.daemon.baseURL)
+            try await browser.signIn(auth.admin)
+            let page = try await browser.get("/ui/sources")
+            #expect(page.status == 200)
+            #expect(page.body.contains("<h2>platform</h2>"))
+            #expect(page.body.contains("file:///srv/platform.git"))
+            let csrf = try #require(page.csrf)
+            let before = try await auth.send("GET", "/sources/platform").json["sync_requested_at"]
+            let synced = try await browser.post("/ui/sources/sync", [("csrf", csrf), ("source", "platform")])
+            #expect(synced.status == 303)
+            #expect(synced.header("Location") == "/ui/sources")
+            let after = try await auth.send("GET", "/sources/platform").json["sync_requested_at"]
+            #expect(after != nil && after != .null && after != before)
+            #expect(try await browser.post("/ui/sources/sync", [("csrf", csrf), ("source", "nope")]).status == 404)
+            // An app-limited token is told why it cannot see sources, in the API's words.
+            let limited = try await auth.createToken("shop-only", scopes: ["write"], apps: ["shop"])
+            let other = UIBrowser(baseURL: auth.daemon.baseURL)
+            try await other.signIn(limited.secret)
+            #expect(try await other.get("/ui/sources").status == 403)
+        }
+    }
+
     @Test func formsAreAuditedAsTheAPICallsTheyAre() async throws {
         try await UIDaemon.with { auth in
             try await Self.makeApp(auth, "shop")
