@@ -4,10 +4,12 @@ Each test saves a screenshot under ARTIFACTS and fails on any error in the brows
 (a script error, a resource that did not load, a Content-Security-Policy violation).
 Environment: PVDIFY_URL (a running pvdifyd with an app named APP), PVDIFY_TOKEN (an admin token).
 """
+import json
 import os
 import re
 import sys
 import traceback
+import urllib.request
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
@@ -19,6 +21,15 @@ BASE = os.environ["PVDIFY_URL"]
 TOKEN = os.environ["PVDIFY_TOKEN"]
 APP = os.environ.get("APP", "shop")
 ARTIFACTS = os.environ.get("ARTIFACTS", "test-artifacts/ui")
+
+
+def api(method, path, body):
+    """A REST API call with the admin token (to change state behind the browser's back)."""
+    request = urllib.request.Request(
+        BASE + path, method=method, data=json.dumps(body).encode(),
+        headers={"Authorization": "Bearer " + TOKEN, "Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.load(response)
 
 
 def browser():
@@ -54,6 +65,9 @@ def test_sign_in_and_see_the_apps(driver):
     link = driver.find_element(By.LINK_TEXT, APP)
     assert link.get_attribute("href").endswith("/ui/apps/" + APP)
     assert "phase-" in driver.page_source
+    # The list updates in place: an app made now appears without a reload.
+    api("POST", "/api/v1/apps", {"name": "live-app"})
+    wait(driver, EC.presence_of_element_located((By.LINK_TEXT, "live-app")), seconds=30)
 
 
 def test_set_a_config_var_and_a_secret(driver):

@@ -1,4 +1,5 @@
-// Live views of the Admin UI: every page works without this file; it only adds the live log view.
+// Live views of the Admin UI: every page works without this file; it adds the live log view and
+// refreshes the parts of a page marked data-live (apps, an app's status) in place.
 "use strict";
 (function () {
   var view = document.getElementById("live-log");
@@ -30,4 +31,27 @@
     filter.addEventListener("change", function () { open(filter.value); });
   }
   open(filter ? filter.value : "");
+})();
+
+// Parts marked data-live (with an id) are fetched again from the same page every data-live-every
+// seconds and replaced, unless the reader is typing in them or the tab is hidden.
+(function () {
+  var parts = document.querySelectorAll("[data-live][id]");
+  if (!parts.length || !window.fetch || !window.DOMParser) { return; }
+  var seconds = parseInt(parts[0].getAttribute("data-live-every"), 10) || 15;
+  function refresh() {
+    if (document.hidden) { return; }
+    fetch(window.location.href, { credentials: "same-origin", redirect: "manual" })
+      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (html) {
+        if (!html) { return; }
+        var fresh = new DOMParser().parseFromString(html, "text/html");
+        parts.forEach(function (part) {
+          var replacement = fresh.getElementById(part.id);
+          if (replacement && !part.contains(document.activeElement)) { part.innerHTML = replacement.innerHTML; }
+        });
+      })
+      .catch(function () {});
+  }
+  window.setInterval(refresh, seconds * 1000);
 })();
