@@ -112,6 +112,16 @@ def test_create_and_revoke_a_token(driver):
     assert "Revoke browser-ci" not in driver.page_source
 
 
+def test_readable_at_phone_width(driver):
+    driver.set_window_size(390, 844)
+    sign_in(driver)
+    for path in ("/ui/apps", "/ui/apps/" + APP, "/ui/settings"):
+        driver.get(BASE + path)
+        overflow = driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{path} is {overflow} px wider than the phone's screen"
+    driver.get(BASE + "/ui/apps/" + APP)
+
+
 def test_sign_out(driver):
     sign_in(driver)
     driver.find_element(By.XPATH, "//button[text()='Sign out']").click()
@@ -122,7 +132,8 @@ def test_sign_out(driver):
 
 def main():
     os.makedirs(ARTIFACTS, exist_ok=True)
-    tests = [test_sign_in_and_see_the_apps, test_set_a_config_var_and_a_secret, test_create_and_revoke_a_token, test_sign_out]
+    tests = [test_sign_in_and_see_the_apps, test_set_a_config_var_and_a_secret, test_create_and_revoke_a_token,
+             test_readable_at_phone_width, test_sign_out]
     failures = 0
     for test in tests:
         driver = browser()
