@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Admin UI tests in real headless Chromium (Debian's chromium and chromium-driver, driven by
-# Selenium from PyPI in a virtual environment of its own) against a real pvdifyd without Podman
-# and Caddy on 127.0.0.1. Bounded: the browser tests stop after MAX_TIME seconds. Screenshots go
+# Selenium from PyPI in a virtual environment of its own) against a real pvdifyd on 127.0.0.1,
+# without Caddy, and without Podman unless PVDIFY_PODMAN_SOCKET names a running socket. Bounded: the browser tests stop after MAX_TIME seconds. Screenshots go
 # to test-artifacts/ui/. Uses the debug build already made (`swift build`); exits non-zero on any
 # failure or browser console error.
 set -euo pipefail
@@ -22,11 +22,32 @@ fi
 
 work=$(mktemp -d)
 pid=
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; rm -rf "$work"; }
+# With a Podman socket (hack/test.sh exports one) and the test registry, pvdifyd runs real
+# containers, and one more test deploys, scales and rolls back an app of its own.
+podman_args=(--podman-socket off)
+container_app=
+if [ -S "${PVDIFY_PODMAN_SOCKET:-}" ] && curl -fs -o /dev/null --max-time 2 "http://${PVDIFY_TEST_REGISTRY:-127.0.0.1:5000}/v2/"; then
+    podman_args=(--podman-socket "$PVDIFY_PODMAN_SOCKET" --insecure-registry "${PVDIFY_TEST_REGISTRY:-127.0.0.1:5000}" --resync-interval 2s)
+    container_app="ui-$(head -c 4 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+fi
+cleanup() {
+    # The test app's containers go with the app, before pvdifyd stops.
+    if [ -n "$container_app" ] && [ -n "$pid" ] && [ -n "${base:-}" ]; then
+        curl -fs -o /dev/null -X DELETE -H "Authorization: Bearer $PVDIFY_BOOTSTRAP_TOKEN" "$base/api/v1/apps/$container_app" || true
+        for _ in $(seq 60); do
+            [ -z "$(podman --url "unix://$PVDIFY_PODMAN_SOCKET" ps -aq --filter "label=pvdify.app=$container_app")" ] && break
+            sleep 0.5
+        done
+    fi
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+    rm -rf "$work"
+}
 trap cleanup EXIT
 port=$("$venv/bin/python" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 export PVDIFY_BOOTSTRAP_TOKEN="pvd_ui_$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-"$bin" --listen "127.0.0.1:$port" --data-dir "$work/data" --caddy-admin off --podman-socket off >"$work/pvdifyd.log" 2>&1 &
+# The request limit is raised: the rollout test reloads the app page (five API reads) every 2 s.
+"$bin" --listen "127.0.0.1:$port" --data-dir "$work/data" --caddy-admin off --rate-limit 2000 "${podman_args[@]}" \
+    >"$work/pvdifyd.log" 2>&1 &
 pid=$!
 base=http://127.0.0.1:$port
 for _ in $(seq 100); do curl -fs "$base/health" >/dev/null 2>&1 && break; sleep 0.1; done
@@ -34,5 +55,5 @@ curl -fs -o /dev/null -H "Authorization: Bearer $PVDIFY_BOOTSTRAP_TOKEN" -H 'Con
     -d '{"name":"shop"}' "$base/api/v1/apps"
 
 rm -rf test-artifacts/ui
-PVDIFY_URL=$base PVDIFY_TOKEN=$PVDIFY_BOOTSTRAP_TOKEN APP=shop ARTIFACTS=test-artifacts/ui \
+PVDIFY_URL=$base PVDIFY_TOKEN=$PVDIFY_BOOTSTRAP_TOKEN APP=shop ARTIFACTS=test-artifacts/ui CONTAINER_APP=$container_app \
     timeout "$MAX_TIME" "$venv/bin/python" hack/ui-browser-tests.py

@@ -2,12 +2,14 @@
 
 Each test saves a screenshot under ARTIFACTS and fails on any error in the browser's console
 (a script error, a resource that did not load, a Content-Security-Policy violation).
-Environment: PVDIFY_URL (a running pvdifyd with an app named APP), PVDIFY_TOKEN (an admin token).
+Environment: PVDIFY_URL (a running pvdifyd with an app named APP), PVDIFY_TOKEN (an admin token);
+with CONTAINER_APP (a pvdifyd on Podman), a deploy, scale and rollback of real containers too.
 """
 import json
 import os
 import re
 import sys
+import time
 import traceback
 import urllib.request
 
@@ -21,6 +23,7 @@ BASE = os.environ["PVDIFY_URL"]
 TOKEN = os.environ["PVDIFY_TOKEN"]
 APP = os.environ.get("APP", "shop")
 ARTIFACTS = os.environ.get("ARTIFACTS", "test-artifacts/ui")
+REGISTRY = os.environ.get("PVDIFY_TEST_REGISTRY", "127.0.0.1:5000")
 
 
 def api(method, path, body):
@@ -130,10 +133,55 @@ def test_sign_out(driver):
     wait(driver, EC.presence_of_element_located((By.XPATH, "//h1[text()='Sign in']")))
 
 
+def reload_until(driver, path, predicate, seconds=120):
+    """Reloads a page until `predicate(page source)` holds (a rollout is asynchronous)."""
+    deadline = time.time() + seconds
+    while True:
+        driver.get(BASE + path)
+        if predicate(driver.page_source):
+            return
+        if time.time() > deadline:
+            raise AssertionError(f"{path}: still not there after {seconds} s")
+        time.sleep(2)
+
+
+def release_row(version, status):
+    return lambda source: re.search(rf"<td>v{version}</td><td>{status}</td>", source) is not None
+
+
+def test_deploy_scale_and_roll_back_real_containers(driver):
+    """Real containers (only with CONTAINER_APP set: pvdifyd runs on Podman with the test registry)."""
+    app = os.environ["CONTAINER_APP"]
+    page = "/ui/apps/" + app
+    api("POST", "/api/v1/apps", {"name": app})
+    sign_in(driver)
+    driver.get(BASE + page)
+    field(driver, "Image to deploy").send_keys(REGISTRY + "/pvdify-test:v1")
+    driver.find_element(By.XPATH, "//button[text()='Deploy']").click()
+    wait(driver, EC.text_to_be_present_in_element((By.CSS_SELECTOR, ".flash"), "Deploying v1"))
+    reload_until(driver, page, lambda source: release_row(1, "active")(source) and "1/1 running" in source)
+    # A line the container printed arrives on the live log.
+    wait(driver, EC.text_to_be_present_in_element((By.ID, "live-log"), "listening on"), seconds=30)
+    for count in ("2", "1"):
+        box = field(driver, "Count of web")
+        box.clear()
+        box.send_keys(count)
+        driver.find_element(By.XPATH, "//button[text()='Scale']").click()
+        reload_until(driver, page, lambda source: f"{count}/{count} running" in source)
+    field(driver, "Image to deploy").send_keys(REGISTRY + "/pvdify-test:v2")
+    driver.find_element(By.XPATH, "//button[text()='Deploy']").click()
+    reload_until(driver, page, release_row(2, "active"))
+    driver.find_element(By.XPATH, "//button[text()='Roll back to v1']").click()
+    wait(driver, EC.text_to_be_present_in_element((By.CSS_SELECTOR, ".flash"), "Rolling back to v1"))
+    reload_until(driver, page, lambda source: release_row(3, "active")(source) and "1/1 running" in source)
+
+
 def main():
     os.makedirs(ARTIFACTS, exist_ok=True)
     tests = [test_sign_in_and_see_the_apps, test_set_a_config_var_and_a_secret, test_create_and_revoke_a_token,
              test_readable_at_phone_width, test_sign_out]
+    if os.environ.get("CONTAINER_APP"):
+        tests.insert(1, test_deploy_scale_and_roll_back_real_containers)
     failures = 0
     for test in tests:
         driver = browser()
