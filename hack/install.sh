@@ -24,6 +24,9 @@ log "building pvdifyd and pvdify (release)"
 swift build -c release --product pvdifyd
 swift build -c release --product pvdify
 install -m 0755 .build/release/pvdifyd .build/release/pvdify /usr/local/bin/
+# The Admin UI's templates, stylesheet and script: pvdifyd looks for them beside its binary.
+rm -rf /usr/local/bin/pvdify_PvdifyAPI.resources
+cp -R .build/release/pvdify_PvdifyAPI.resources /usr/local/bin/
 
 # Caddy with only its admin API on 127.0.0.1:2019; pvdifyd adds its own servers. The local CA is
 # not put into the system trust store behind your back.

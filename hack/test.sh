@@ -36,5 +36,6 @@ fi
 echo "test: unit, API, CLI and DNS tests"
 swift test --skip-build --skip "$podman_suites"
 PVDIFY_TEST_STATE=$state hack/fuzz-api.sh  # API fuzz: schemathesis against the debug pvdifyd built above
+PVDIFY_TEST_STATE=$state hack/test-ui.sh  # the Admin UI in headless Chromium (screenshots in test-artifacts/ui)
 echo "test: integration tests on real Podman, Caddy and the registry"
 swift test --skip-build --no-parallel --filter "$podman_suites"

@@ -37,6 +37,9 @@ struct Daemon {
             baseDomain: configuration.baseDomain,
             appURLScheme: configuration.tls == .off ? "http" : "https",
             requestsPerMinute: configuration.requestsPerMinute)
+        settings.adminUI = configuration.adminUI
+        settings.tlsMode = configuration.tls.rawValue
+        settings.dnsManaged = configuration.cloudflareToken != nil
         let metrics = PrometheusCollectorRegistry()
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         var podmanClient: PodmanClient?
@@ -93,7 +96,7 @@ struct Daemon {
             triggers: previews.triggers(), metrics: ControllerMetrics(registry: metrics, reconciler: previews.name), logger: logger)))
         // DNS reconciler (Cloudflare): see Daemon+DNS.swift.
         services.append(.init(service: FailFast("the DNS reconciler", dnsController(store: store, metrics: metrics))))
-        let api = PvdifyAPIServer.buildApplication(
+        let api = try PvdifyAPIServer.buildApplication(
             store: store, logs: logs, settings: settings, metrics: metrics, host: configuration.listenHost,
             port: configuration.listenPort, connections: connections, logger: logger)
         // Services shut down in reverse order: log streams end first, so the API can finish its requests,

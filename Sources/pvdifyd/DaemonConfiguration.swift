@@ -28,6 +28,8 @@ struct DaemonConfiguration: Sendable {
     var bootstrapToken: String?
     var secretKey: String?
     var connections: ConnectionLimits
+    /// Whether the Admin UI is served under `/ui/`.
+    var adminUI = true
 
     struct Invalid: Error, CustomStringConvertible {
         let description: String

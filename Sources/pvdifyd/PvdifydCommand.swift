@@ -41,6 +41,7 @@ struct PvdifydCommand: AsyncParsableCommand {
     @Option(help: "Log bytes kept per app, on disk and in memory, like 8M (PVDIFY_LOG_MAX_BYTES). Default 8M.") var logMaxBytes: String?
     @Option(help: "Git transports sources may use, a comma list of file, http, https, ssh (PVDIFY_GIT_PROTOCOLS). Default all four.")
     var gitProtocols: String?
+    @Option(help: "Serve the Admin UI under /ui/ on the API listener: on or off (PVDIFY_UI). Default on.") var ui: String?
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -100,6 +101,8 @@ struct PvdifydCommand: AsyncParsableCommand {
         guard let logBytes = MemorySize(logBytesText), (64 << 10...1 << 30).contains(logBytes.bytes) else {
             throw DaemonConfiguration.Invalid(description: "--log-max-bytes must be a size between 64K and 1G, like 8M")
         }
+        let uiText = value(ui, "PVDIFY_UI") ?? "on"
+        guard uiText == "on" || uiText == "off" else { throw DaemonConfiguration.Invalid(description: "--ui must be on or off") }
         var registries = insecureRegistry
         if registries.isEmpty, let list = environment["PVDIFY_INSECURE_REGISTRIES"] {
             registries = list.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
@@ -132,7 +135,8 @@ struct PvdifydCommand: AsyncParsableCommand {
             gitProtocols: protocols,
             bootstrapToken: environment["PVDIFY_BOOTSTRAP_TOKEN"].flatMap { $0.isEmpty ? nil : $0 },
             secretKey: environment["PVDIFY_SECRET_KEY"].flatMap { $0.isEmpty ? nil : $0 },
-            connections: connections
+            connections: connections,
+            adminUI: uiText == "on"
         )
     }
 }

@@ -21,6 +21,12 @@ public struct APISettings: Sendable {
     public var maxApplyDocuments: Int
     public var version: String
     public var startedAt: Date
+    /// Whether the Admin UI is served under `/ui/` (`--ui off` turns it off).
+    public var adminUI = true
+    /// The TLS mode of app routes (acme, internal, off), shown on the UI's settings page.
+    public var tlsMode = "acme"
+    /// Whether pvdifyd manages DNS records on Cloudflare, shown on the UI's settings page.
+    public var dnsManaged = false
     /// Fetches a source's current remote commit and answers what syncing it would do (the
     /// source reconciler's dry run); nil where no reconciler runs.
     public var sourcePreview: (@Sendable (String) async throws -> SourcePreview)? = nil

@@ -51,14 +51,17 @@ public enum PvdifyAPIServer {
         return (router, routes)
     }
 
-    /// The HTTP server for the API on `host:port`, with the connection limits and timeouts of
-    /// `connections`.
+    /// The HTTP server for the API (and the Admin UI, unless `settings.adminUI` is off) on
+    /// `host:port`, with the connection limits and timeouts of `connections`.
     public static func buildApplication(
         store: Store, logs: AppLogs, settings: APISettings, metrics: PrometheusCollectorRegistry, host: String, port: Int,
         connections: ConnectionLimits = ConnectionLimits(), logger: Logger
-    ) -> some ApplicationProtocol {
+    ) throws -> some ApplicationProtocol {
         let limiter = rateLimiter(settings)
         let (router, _) = buildRouter(store: store, logs: logs, settings: settings, metrics: metrics, limiter: limiter)
+        let api = router.buildResponder()
+        // The Admin UI sits beside the API on its listener and sends its requests through `api`.
+        let ui = try settings.adminUI ? AdminUI.buildResponder(api: api, store: store, settings: settings, limiter: limiter) : nil
         let clients = ClientConnectionCounter(limit: connections.maxConnectionsPerClient)
         let server = HTTPServerBuilder { responder in
             GuardedHTTP1Channel(
@@ -66,7 +69,7 @@ public enum PvdifyAPIServer {
                 limiter: limiter)
         }
         return Application(
-            router: router,
+            responder: UIAndAPIResponder(api: api, ui: ui),
             server: server,
             configuration: .init(
                 address: .hostname(host, port: port), serverName: "pvdifyd",
