@@ -73,9 +73,13 @@ final class Daemon: @unchecked Sendable {
         try Store(dataDirectory: dataDirectory, secrets: try SecretBox.load(dataDirectory: dataDirectory, environmentKey: nil))
     }
 
+    /// Kills the daemon (a graceful stop is not what these tests check) and removes its data. The
+    /// wait for a SIGKILLed process is short, so it may block the caller's thread: this runs in
+    /// `defer`, which cannot await, and a SIGTERM's graceful drain would hold a thread of the
+    /// test's small concurrency pool for a second or more.
     func stop() {
         if let process, process.isRunning {
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
         }
         process = nil
