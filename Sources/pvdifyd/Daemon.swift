@@ -37,6 +37,7 @@ struct Daemon {
             baseDomain: configuration.baseDomain,
             appURLScheme: configuration.tls == .off ? "http" : "https",
             requestsPerMinute: configuration.requestsPerMinute)
+        settings.githubWebhookSecret = configuration.githubWebhookSecret
         let metrics = PrometheusCollectorRegistry()
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         var podmanClient: PodmanClient?
