@@ -195,8 +195,25 @@ import Testing
             #expect(issue.status == .accepted && issue.json["outcome"] == "ignored", "\(issue.text)")
             let garbled = try await Self.deliver(api, "pull_request", #"{"action":"opened","number":"x"}"#)
             #expect(garbled.status == .accepted && garbled.json["outcome"] == "ignored", "\(garbled.text)")
+            let deep = String(repeating: "[", count: 100_000)
+            let nested = try await Self.deliver(api, "pull_request", deep)
+            #expect(nested.status == .accepted && nested.json["outcome"] == "ignored", "\(nested.text)")
             #expect(try await api.get("/api/v1/apps/web/previews").json["previews"] == [])
             #expect(try await api.get("/api/v1/apps/plain/previews").json["previews"] == [])
+        }
+    }
+
+    @Test func formEncodedPayloadsAreReadToo() async throws {
+        let harness = try await Self.harness()
+        try await harness.run { api in
+            try await Self.optIn(api)
+            let payload = Self.pullRequest("opened", number: 21)
+            let form = "payload=" + payload.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+            let reply = try await api.send(
+                .post, "/api/v1/integrations/github/webhook", json: form, contentType: "application/x-www-form-urlencoded",
+                auth: .none, headers: Self.headers("pull_request", body: form))
+            #expect(reply.status == .ok && reply.json["outcome"] == "applied", "\(reply.text)")
+            #expect(try await api.get("/api/v1/apps/web-pr-21").json["image"] == .string("reg.io/web:sha-\(Self.sha1)"))
         }
     }
 
