@@ -222,7 +222,8 @@ import Testing
         try await harness.run { api in
             try await Self.optIn(api, previews: #"{"image":"reg.io/web:pr-{number}","max":1}"#)
             #expect(try await Self.deliver(api, "pull_request", Self.pullRequest("opened", number: 1)).status == .ok)
-            let refused = try await Self.deliver(api, "pull_request", Self.pullRequest("opened", number: 2))
+            let delivery = UUID().uuidString
+            let refused = try await Self.deliver(api, "pull_request", Self.pullRequest("opened", number: 2), delivery: delivery)
             #expect(refused.status == .accepted && refused.json["outcome"] == "limit_reached", "\(refused.text)")
             #expect(refused.json["message"]?.stringValue?.contains("previews.max 1") == true)
             #expect(try await api.get("/api/v1/apps/web-pr-2").status == .notFound)
@@ -232,6 +233,11 @@ import Testing
             // The parent's log says so.
             let lines = try await api.get("/api/v1/apps/web/logs").json["lines"]?.arrayValue ?? []
             #expect(lines.contains { $0["message"]?.stringValue?.contains("previews.max 1") == true }, "\(lines)")
+            // Once PR 1 is closed, GitHub's "Redeliver" of the refused delivery makes the preview.
+            #expect(try await Self.deliver(api, "pull_request", Self.pullRequest("closed", number: 1)).status == .ok)
+            let redelivered = try await Self.deliver(api, "pull_request", Self.pullRequest("opened", number: 2), delivery: delivery)
+            #expect(redelivered.status == .ok && redelivered.json["previews"]?[0]?["outcome"] == "created", "\(redelivered.text)")
+            #expect(try await api.get("/api/v1/apps/web-pr-2").status == .ok)
         }
     }
 

@@ -43,6 +43,10 @@ extension GitHubWebhookController {
         }
         let applied = changes.contains { ["created", "updated", "deleted"].contains($0.outcome) }
         let outcome = applied ? "applied" : changes.first { $0.outcome != "ignored" }?.outcome ?? "ignored"
+        // Refused for now (the cap): "Redeliver" on GitHub, once a preview is gone, must try again.
+        if let id = event.delivery, changes.contains(where: { ["limit_reached", "refused"].contains($0.outcome) }) {
+            deliveries.forget(id, for: Self.deliveryScope)
+        }
         return try answer(
             event, outcome, changes.map(\.message).joined(separator: "; "), status: applied ? .ok : .accepted,
             extra: ["previews": .array(changes.map(\.json))])
