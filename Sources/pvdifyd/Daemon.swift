@@ -40,6 +40,7 @@ struct Daemon {
         settings.adminUI = configuration.adminUI
         settings.tlsMode = configuration.tls.rawValue
         settings.dnsManaged = configuration.cloudflareToken != nil
+        settings.githubWebhookSecret = configuration.githubWebhookSecret
         let metrics = PrometheusCollectorRegistry()
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         var podmanClient: PodmanClient?

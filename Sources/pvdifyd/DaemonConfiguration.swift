@@ -27,6 +27,8 @@ struct DaemonConfiguration: Sendable {
     var gitProtocols: [String]
     var bootstrapToken: String?
     var secretKey: String?
+    /// The GitHub integration's webhook secret (`--github-webhook-secret-file`, `PVDIFY_GITHUB_WEBHOOK_SECRET`).
+    var githubWebhookSecret: String?
     var connections: ConnectionLimits
     /// Whether the Admin UI is served under `/ui/`.
     var adminUI = true
@@ -70,6 +72,28 @@ struct DaemonConfiguration: Sendable {
             throw Invalid(description: "\(flag) must be a duration of at least 100ms, like 10s")
         }
         return duration.duration
+    }
+
+    /// The webhook secret from `--github-webhook-secret-file` (first line, surrounding blanks
+    /// dropped), else `PVDIFY_GITHUB_WEBHOOK_SECRET`; never from the command line itself, where any
+    /// user could read it. At least 16 bytes: GitHub's secrets are meant to be long random strings.
+    static func githubWebhookSecret(file: String?, environment: [String: String]) throws -> String? {
+        var secret: String?
+        if let file {
+            guard let data = FileManager.default.contents(atPath: file), data.count <= 4096 else {
+                throw Invalid(description: "--github-webhook-secret-file must name a readable file of at most 4 KiB")
+            }
+            secret = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline).first
+                .map { $0.trimmingCharacters(in: .whitespaces) }
+        } else if let text = environment["PVDIFY_GITHUB_WEBHOOK_SECRET"], !text.isEmpty {
+            secret = text
+        } else {
+            return nil
+        }
+        guard let secret, secret.utf8.count >= 16 else {
+            throw Invalid(description: "the GitHub webhook secret must be at least 16 characters")
+        }
+        return secret
     }
 
     static func defaultDataDirectory(environment: [String: String]) -> URL {

@@ -42,6 +42,8 @@ struct PvdifydCommand: AsyncParsableCommand {
     @Option(help: "Git transports sources may use, a comma list of file, http, https, ssh (PVDIFY_GIT_PROTOCOLS). Default all four.")
     var gitProtocols: String?
     @Option(help: "Serve the Admin UI under /ui/ on the API listener: on or off (PVDIFY_UI). Default on.") var ui: String?
+    @Option(help: "File holding the GitHub webhook secret (else PVDIFY_GITHUB_WEBHOOK_SECRET). Unset: GitHub webhooks are refused.")
+    var githubWebhookSecretFile: String?
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -135,6 +137,7 @@ struct PvdifydCommand: AsyncParsableCommand {
             gitProtocols: protocols,
             bootstrapToken: environment["PVDIFY_BOOTSTRAP_TOKEN"].flatMap { $0.isEmpty ? nil : $0 },
             secretKey: environment["PVDIFY_SECRET_KEY"].flatMap { $0.isEmpty ? nil : $0 },
+            githubWebhookSecret: try DaemonConfiguration.githubWebhookSecret(file: githubWebhookSecretFile, environment: environment),
             connections: connections,
             adminUI: uiText == "on"
         )

@@ -17,9 +17,10 @@ import Testing
         let manifest = try AppManifest.parse(document)
         #expect(manifest.name == "myapp")
         let spec = try #require(document["spec"]?.objectValue)
-        #expect(Set(spec.keys) == ["environment", "image", "processes", "domains", "resources", "healthcheck", "config", "secrets", "previews"])
+        #expect(Set(spec.keys) == ["environment", "image", "processes", "domains", "resources", "healthcheck", "config", "secrets", "previews", "github"])
         #expect(Set(document["spec"]?["previews"]?.objectValue?.keys.map { $0 } ?? []) == ["ttl", "max", "scale", "config", "secrets", "image", "forks"])
         #expect(manifest.spec.previews.image == "registry.example.com/myapp:pr-{number}")
+        #expect(manifest.spec.github == GitHubLink(repo: "example-org/myapp"))
         #expect(document["metadata"]?["labels"] != nil)
         #expect(document["spec"]?["processes"]?["web"]?["command"] != nil)
         #expect(Set(document["spec"]?["resources"]?.objectValue?.keys.map { $0 } ?? []) == ["memory", "cpu"])
@@ -135,6 +136,9 @@ import Testing
     // MARK: - The JSON Schema agrees with the validator
 
     static let validSamples: [String] = [
+        #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a"},"spec":{"github":{"repo":"Octo-Org/.github"}}}"#,
+        #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a"},"spec":{"github":{"repo":"o/my_app-2.x"}}}"#,
+        #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a"},"spec":{"github":null}}"#,
         #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a"},"spec":{"previews":{"ttl":"2s","max":3,"scale":{"web":2},"config":{"DB":"x"},"secrets":["A"],"image":"reg.io/a:pr-{number}","forks":true}}}"#,
         #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a"},"spec":{"previews":{"ttl":"30d","max":null,"forks":null}}}"#,
         #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a"}}"#,
@@ -153,6 +157,12 @@ import Testing
     ]
 
     static let invalidSamples: [String] = [
+        #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a"},"spec":{"github":{"repo":"a/b/c"}}}"#,
+        #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a"},"spec":{"github":{"repo":"org/.."}}}"#,
+        #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a"},"spec":{"github":{"repo":"-org/x"}}}"#,
+        #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a"},"spec":{"github":{"repo":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/x"}}}"#,
+        #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a"},"spec":{"github":{}}}"#,
+        #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a"},"spec":{"github":{"repo":"o/x","ref":"main"}}}"#,
         #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a"},"spec":{"previews":{"max":0}}}"#,
         #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a"},"spec":{"previews":{"ttl":"7w"}}}"#,
         #"{"apiVersion":"pvdify.win/v1","kind":"App","metadata":{"name":"a"},"spec":{"previews":{"nope":1}}}"#,

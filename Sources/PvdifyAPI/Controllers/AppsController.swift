@@ -52,12 +52,13 @@ struct AppsController {
         try .json(Present.app(try await services.store.app(context.parameter("name"))))
     }
 
-    /// Changes `processes`, `resources`, `healthcheck`, `environment` or `previews`; unknown fields are 422.
+    /// Changes `processes`, `resources`, `healthcheck`, `environment`, `previews` or `github`
+    /// (`null` removes it); unknown fields are 422.
     @Sendable func update(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         var request = request
         let name = context.parameter("name")
         let body = try await request.objectBody(context: context, limit: services.settings.maxBodyBytes)!
-        try body.rejectUnknown(allowed: ["processes", "resources", "healthcheck", "environment", "previews"])
+        try body.rejectUnknown(allowed: ["processes", "resources", "healthcheck", "environment", "previews", "github"])
         try await services.store.updateSpec(name) { spec in
             if let environment = try body.string("environment") {
                 spec.environment = try AppEnvironment.parse(environment, field: "environment")
@@ -81,6 +82,9 @@ struct AppsController {
             }
             if let previews = try body.object("previews") {
                 spec.previews = try PreviewPolicy.parse(previews, base: spec.previews)
+            }
+            if body.has("github") {
+                spec.github = try body.object("github").map(GitHubLink.parse)
             }
         }
         services.event(name, "App settings changed by \(context.actor): \(body.fields.keys.sorted().joined(separator: ", "))")

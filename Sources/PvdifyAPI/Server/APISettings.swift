@@ -30,6 +30,9 @@ public struct APISettings: Sendable {
     /// Fetches a source's current remote commit and answers what syncing it would do (the
     /// source reconciler's dry run); nil where no reconciler runs.
     public var sourcePreview: (@Sendable (String) async throws -> SourcePreview)? = nil
+    /// The secret GitHub signs pull-request and installation webhooks with
+    /// (`POST /integrations/github/webhook`); nil: every delivery there is refused.
+    public var githubWebhookSecret: String? = nil
 
     public init(
         baseDomain: String = "localhost",

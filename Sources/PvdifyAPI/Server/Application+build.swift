@@ -48,6 +48,7 @@ public enum PvdifyAPIServer {
         SourcesController(services: services).register(in: routes)
         SealingKeyController(services: services).register(in: routes)
         SourceWebhookController(services: services).register(in: routes)
+        GitHubWebhookController(services: services).register(in: routes)
         return (router, routes)
     }
 

@@ -61,6 +61,13 @@ struct WebhookEvent: Sendable, Equatable {
     /// The ref a push names (`refs/heads/main`): the payload's top-level `ref`, from a JSON body
     /// or GitHub's form encoding (`payload=<JSON>`). Nil when it cannot be read.
     static func pushedRef(_ body: Data, contentType: String?) -> String? {
+        guard let ref = payload(body, contentType: contentType)?["ref"]?.stringValue else { return nil }
+        return printable(ref, limit: 1024)
+    }
+
+    /// A delivery's payload: a JSON body, or GitHub's form encoding (`payload=<JSON>`). Nil when
+    /// it cannot be read.
+    static func payload(_ body: Data, contentType: String?) -> JSONValue? {
         var json = body
         let media = contentType?.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased()
         if media == "application/x-www-form-urlencoded" {
@@ -69,7 +76,6 @@ struct WebhookEvent: Sendable, Equatable {
             guard let payload = form.queryItems?.first(where: { $0.name == "payload" })?.value else { return nil }
             json = Data(payload.utf8)
         }
-        guard let ref = (try? JSONValue.parse(json: json))?["ref"]?.stringValue else { return nil }
-        return printable(ref, limit: 1024)
+        return try? JSONValue.parse(json: json)
     }
 }

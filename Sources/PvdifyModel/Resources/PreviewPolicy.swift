@@ -162,13 +162,14 @@ public struct PreviewPolicy: Sendable, Equatable, Codable {
     public func templateNeeds(_ placeholder: String) -> Bool { image?.contains("{\(placeholder)}") ?? false }
 
     /// The preview app's spec: the parent's, in `staging`, running `image`, scaled by `scale`
-    /// (one instance per type by default), with no previews of its own.
+    /// (one instance per type by default), with no previews and no GitHub repository of its own.
     public func previewSpec(parent: AppSpec, image: String) -> AppSpec {
         var spec = parent
         spec.environment = .staging
         spec.image = image
         spec.restarts = [:]
         spec.previews = PreviewPolicy()
+        spec.github = nil
         for (type, process) in parent.processes {
             spec.processes[type] = ProcessSpec(command: process.command, count: scale[type] ?? 1)
         }

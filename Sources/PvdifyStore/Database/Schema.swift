@@ -171,6 +171,22 @@ enum Schema {
                     FROM apps WHERE preview_of IS NOT NULL AND pr_number IS NOT NULL;
                 """)
         }
+        // GitHub App installations and the repositories each covers, as its webhooks report them.
+        migrator.registerMigration("github-installations") { db in
+            try db.execute(sql: """
+                CREATE TABLE github_installations (
+                    id INTEGER PRIMARY KEY NOT NULL,
+                    account TEXT NOT NULL,
+                    repository_selection TEXT,
+                    updated_at REAL NOT NULL
+                );
+                CREATE TABLE github_installation_repositories (
+                    installation_id INTEGER NOT NULL REFERENCES github_installations(id) ON DELETE CASCADE,
+                    full_name TEXT NOT NULL,
+                    PRIMARY KEY (installation_id, full_name)
+                );
+                """)
+        }
         return migrator
     }
 }
