@@ -56,9 +56,9 @@ def field(driver, label_text):
     return driver.find_element(By.ID, label.get_attribute("for"))
 
 
-def sign_in(driver):
+def sign_in(driver, token=TOKEN):
     driver.get(BASE + "/ui/login")
-    field(driver, "Token").send_keys(TOKEN)
+    field(driver, "Token").send_keys(token)
     driver.find_element(By.XPATH, "//button[text()='Sign in']").click()
     wait(driver, EC.presence_of_element_located((By.XPATH, "//h1[text()='Apps']")))
 
@@ -113,6 +113,77 @@ def test_create_and_revoke_a_token(driver):
     driver.find_element(By.XPATH, "//button[text()='Revoke browser-ci']").click()
     wait(driver, EC.text_to_be_present_in_element((By.CSS_SELECTOR, ".flash"), "Revoked"))
     assert "Revoke browser-ci" not in driver.page_source
+
+
+def open_app_page(driver):
+    driver.get(BASE + "/ui/apps/" + APP)
+    wait(driver, EC.presence_of_element_located((By.XPATH, f"//h1[text()='{APP}']")))
+
+
+def post_from_the_page(driver, path, fields):
+    """A form post the page's own forms do not make, sent by the browser from the signed-in page
+    (same origin, the session cookie attached): what a forged or hand-made request would do."""
+    return driver.execute_async_script(
+        """const [path, fields, done] = arguments;
+        fetch(path, {method: "POST", body: new URLSearchParams(fields), redirect: "manual"})
+            .then(response => done(response.status), error => done(String(error)));""",
+        path, fields)
+
+
+def drain_expected_refusals(driver, count):
+    """The browser logs each refused request as a console error; exactly those are expected here."""
+    errors = [entry["message"] for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+    unexpected = [message for message in errors if "403" not in message]
+    assert not unexpected, f"unexpected console errors: {unexpected}"
+    assert len(errors) <= count, errors
+
+
+def config_vars():
+    request = urllib.request.Request(
+        BASE + f"/api/v1/apps/{APP}/config", headers={"Authorization": "Bearer " + TOKEN})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.load(response).get("vars", {})
+
+
+def test_add_a_domain_and_see_the_record_to_create(driver):
+    sign_in(driver)
+    open_app_page(driver)
+    domain = "www.browser-" + os.urandom(3).hex() + ".example"
+    field(driver, "Domain").send_keys(domain)
+    driver.find_element(By.XPATH, "//button[text()='Add domain']").click()
+    wait(driver, EC.text_to_be_present_in_element((By.CSS_SELECTOR, ".flash"), "Added " + domain))
+    assert f"<code>{domain}</code>" in driver.page_source
+    driver.find_element(By.XPATH, f"//button[text()='Verify {domain}']").click()
+    wait(driver, EC.text_to_be_present_in_element((By.CSS_SELECTOR, ".flash"), "TXT"))
+    assert f"_pvdify-verify.{domain} TXT" in driver.find_element(By.CSS_SELECTOR, ".flash").text
+
+
+def test_a_post_without_the_csrf_token_is_refused(driver):
+    sign_in(driver)
+    open_app_page(driver)
+    csrf = driver.find_element(By.CSS_SELECTOR, "form.signout input[name=csrf]").get_attribute("value")
+    assert post_from_the_page(driver, f"/ui/apps/{APP}/config", {"key": "NO_CSRF", "value": "1"}) == 403
+    assert post_from_the_page(driver, f"/ui/apps/{APP}/config", {"csrf": "x" * len(csrf), "key": "NO_CSRF", "value": "1"}) == 403
+    drain_expected_refusals(driver, 2)
+    assert "NO_CSRF" not in config_vars()
+    # The same request with the session's token goes through: the refusals were the CSRF check's.
+    status = post_from_the_page(driver, f"/ui/apps/{APP}/config", {"csrf": csrf, "key": "WITH_CSRF", "value": "1"})
+    assert status in (0, 200, 303), status  # a redirect back to the page (opaque with redirect: manual)
+    assert config_vars().get("WITH_CSRF") == "1"
+
+
+def test_a_read_only_token_sees_no_write_controls_and_its_forged_post_is_refused(driver):
+    viewer = api("POST", "/api/v1/tokens", {"name": "viewer-" + os.urandom(3).hex(), "scopes": ["read"]})["token"]
+    sign_in(driver, viewer)
+    open_app_page(driver)
+    actions = {form.get_attribute("action") for form in driver.find_elements(By.CSS_SELECTOR, "form[method=post]")}
+    assert {action.replace(BASE, "") for action in actions} == {"/ui/logout"}, actions
+    assert not driver.find_elements(By.XPATH, "//button[text()='Set variable' or text()='Add domain' or text()='Deploy']")
+    csrf = driver.find_element(By.CSS_SELECTOR, "form.signout input[name=csrf]").get_attribute("value")
+    # A valid session and CSRF token, but the token may only read: refused.
+    assert post_from_the_page(driver, f"/ui/apps/{APP}/config", {"csrf": csrf, "key": "FORGED", "value": "1"}) == 403
+    drain_expected_refusals(driver, 1)
+    assert "FORGED" not in config_vars()
 
 
 def test_readable_at_phone_width(driver):
@@ -178,8 +249,10 @@ def test_deploy_scale_and_roll_back_real_containers(driver):
 
 def main():
     os.makedirs(ARTIFACTS, exist_ok=True)
-    tests = [test_sign_in_and_see_the_apps, test_set_a_config_var_and_a_secret, test_create_and_revoke_a_token,
-             test_readable_at_phone_width, test_sign_out]
+    tests = [test_sign_in_and_see_the_apps, test_set_a_config_var_and_a_secret, test_add_a_domain_and_see_the_record_to_create,
+             test_a_post_without_the_csrf_token_is_refused,
+             test_a_read_only_token_sees_no_write_controls_and_its_forged_post_is_refused,
+             test_create_and_revoke_a_token, test_readable_at_phone_width, test_sign_out]
     if os.environ.get("CONTAINER_APP"):
         tests.insert(1, test_deploy_scale_and_roll_back_real_containers)
     failures = 0
