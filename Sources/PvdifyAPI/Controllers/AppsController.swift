@@ -52,12 +52,13 @@ struct AppsController {
         try .json(Present.app(try await services.store.app(context.parameter("name"))))
     }
 
-    /// Changes `processes`, `resources`, `healthcheck`, `environment` or `previews`; unknown fields are 422.
+    /// Changes `processes`, `resources`, `healthcheck`, `environment`, `previews` or `github` (`null`
+    /// unlinks the repository); unknown fields are 422.
     @Sendable func update(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         var request = request
         let name = context.parameter("name")
         let body = try await request.objectBody(context: context, limit: services.settings.maxBodyBytes)!
-        try body.rejectUnknown(allowed: ["processes", "resources", "healthcheck", "environment", "previews"])
+        try body.rejectUnknown(allowed: ["processes", "resources", "healthcheck", "environment", "previews", "github"])
         try await services.store.updateSpec(name) { spec in
             if let environment = try body.string("environment") {
                 spec.environment = try AppEnvironment.parse(environment, field: "environment")
@@ -81,6 +82,11 @@ struct AppsController {
             }
             if let previews = try body.object("previews") {
                 spec.previews = try PreviewPolicy.parse(previews, base: spec.previews)
+            }
+            if let github = try body.object("github") {
+                spec.github = try GitHubLink.parse(github, base: spec.github)
+            } else if body.has("github") {
+                spec.github = nil
             }
         }
         services.event(name, "App settings changed by \(context.actor): \(body.fields.keys.sorted().joined(separator: ", "))")

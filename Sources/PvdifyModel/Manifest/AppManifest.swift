@@ -53,7 +53,7 @@ public struct AppManifest: Sendable, Equatable {
         let specReader = try root.object("spec") ?? FieldReader(.object([:]), path: "spec")
         try specReader.rejectUnknown(allowed: [
             "environment", "image", "processes", "domains", "resources", "healthcheck", "config", "secrets", "sealed_secrets",
-            "previews",
+            "previews", "github",
         ])
         var spec = AppSpec(labels: labels)
         if let environment = try specReader.string("environment") {
@@ -78,6 +78,9 @@ public struct AppManifest: Sendable, Equatable {
         }
         if let previews = try specReader.object("previews") {
             spec.previews = try PreviewPolicy.parse(previews, base: PreviewPolicy())
+        }
+        if let github = try specReader.object("github") {
+            spec.github = try GitHubLink.parse(github, base: nil)
         }
         var domains: [String] = []
         for (index, domain) in (try specReader.stringArray("domains") ?? []).enumerated() {
@@ -134,7 +137,8 @@ public struct AppManifest: Sendable, Equatable {
                 healthcheck: spec.healthcheck,
                 config: config,
                 secrets: secrets,
-                previews: spec.previews == PreviewPolicy() ? nil : ManifestDocument.PreviewsDocument(spec.previews)
+                previews: spec.previews == PreviewPolicy() ? nil : ManifestDocument.PreviewsDocument(spec.previews),
+                github: spec.github
             ),
             status: status
         )
@@ -165,6 +169,8 @@ public struct ManifestDocument: Sendable, Encodable {
         public var secrets: [String]
         /// Left out while every field has its default.
         public var previews: PreviewsDocument?
+        /// Left out when the app names no GitHub repository.
+        public var github: GitHubLink?
     }
 
     /// The `previews` section as written in manifests (`ttl` as `7d`, `12h`, ...).

@@ -11,6 +11,8 @@ public struct AppSpec: Sendable, Equatable, Codable {
     public var restarts: [String: Date]
     /// What this app's pull-request previews get (see `PreviewPolicy`).
     public var previews: PreviewPolicy
+    /// The GitHub repository the app is deployed from, if any (see `GitHubLink`).
+    public var github: GitHubLink?
 
     public init(
         environment: AppEnvironment = .production,
@@ -20,7 +22,8 @@ public struct AppSpec: Sendable, Equatable, Codable {
         healthcheck: Healthcheck = Healthcheck(),
         labels: [String: String] = [:],
         restarts: [String: Date] = [:],
-        previews: PreviewPolicy = PreviewPolicy()
+        previews: PreviewPolicy = PreviewPolicy(),
+        github: GitHubLink? = nil
     ) {
         self.environment = environment
         self.image = image
@@ -30,6 +33,7 @@ public struct AppSpec: Sendable, Equatable, Codable {
         self.labels = labels
         self.restarts = restarts
         self.previews = previews
+        self.github = github
     }
 
     public init(from decoder: any Decoder) throws {
@@ -42,6 +46,7 @@ public struct AppSpec: Sendable, Equatable, Codable {
         labels = try container.decodeIfPresent([String: String].self, forKey: .labels) ?? [:]
         restarts = try container.decodeIfPresent([String: Date].self, forKey: .restarts) ?? [:]
         previews = try container.decodeIfPresent(PreviewPolicy.self, forKey: .previews) ?? PreviewPolicy()
+        github = try container.decodeIfPresent(GitHubLink.self, forKey: .github)
     }
 }
 
