@@ -37,6 +37,9 @@ struct Daemon {
             baseDomain: configuration.baseDomain,
             appURLScheme: configuration.tls == .off ? "http" : "https",
             requestsPerMinute: configuration.requestsPerMinute)
+        settings.githubOIDC = GitHubOIDCVerifier(
+            issuer: configuration.githubOIDCIssuer.absoluteString, audience: configuration.githubOIDCAudience,
+            fetch: Self.fetchIssuerDocument)
         let metrics = PrometheusCollectorRegistry()
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         var podmanClient: PodmanClient?

@@ -28,6 +28,9 @@ struct DaemonConfiguration: Sendable {
     var bootstrapToken: String?
     var secretKey: String?
     var connections: ConnectionLimits
+    /// The GitHub Actions OIDC issuer and the audience its tokens must name (`POST /tokens/github-actions`).
+    var githubOIDCIssuer: URL
+    var githubOIDCAudience: String
 
     struct Invalid: Error, CustomStringConvertible {
         let description: String

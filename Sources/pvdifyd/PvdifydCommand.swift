@@ -41,6 +41,9 @@ struct PvdifydCommand: AsyncParsableCommand {
     @Option(help: "Log bytes kept per app, on disk and in memory, like 8M (PVDIFY_LOG_MAX_BYTES). Default 8M.") var logMaxBytes: String?
     @Option(help: "Git transports sources may use, a comma list of file, http, https, ssh (PVDIFY_GIT_PROTOCOLS). Default all four.")
     var gitProtocols: String?
+    @Option(help: "Issuer of the GitHub Actions OIDC tokens exchanged for deploy tokens (PVDIFY_GITHUB_OIDC_ISSUER). Default https://token.actions.githubusercontent.com.")
+    var githubOidcIssuer: String?
+    @Option(help: "Audience those tokens must name (PVDIFY_GITHUB_OIDC_AUDIENCE). Default pvdify.") var githubOidcAudience: String?
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -112,6 +115,14 @@ struct PvdifydCommand: AsyncParsableCommand {
             headerTimeout: try DaemonConfiguration.parseTimeout(value(headerTimeout, "PVDIFY_HEADER_TIMEOUT") ?? "10s", flag: "--header-timeout"),
             bodyTimeout: try DaemonConfiguration.parseTimeout(value(bodyTimeout, "PVDIFY_BODY_TIMEOUT") ?? "30s", flag: "--body-timeout"),
             idleTimeout: try DaemonConfiguration.parseTimeout(value(idleTimeout, "PVDIFY_IDLE_TIMEOUT") ?? "60s", flag: "--idle-timeout"))
+        let issuerText = value(githubOidcIssuer, "PVDIFY_GITHUB_OIDC_ISSUER") ?? "https://token.actions.githubusercontent.com"
+        guard let issuer = URL(string: issuerText), issuer.scheme == "https" || issuer.scheme == "http", issuer.host != nil,
+              issuer.query == nil, issuer.fragment == nil
+        else { throw DaemonConfiguration.Invalid(description: "--github-oidc-issuer must be an http(s) URL") }
+        let audience = value(githubOidcAudience, "PVDIFY_GITHUB_OIDC_AUDIENCE") ?? "pvdify"
+        guard (1...255).contains(audience.utf8.count), audience.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7f }) else {
+            throw DaemonConfiguration.Invalid(description: "--github-oidc-audience must be 1 to 255 printable characters without spaces")
+        }
         return DaemonConfiguration(
             listenHost: host,
             listenPort: port,
@@ -132,7 +143,9 @@ struct PvdifydCommand: AsyncParsableCommand {
             gitProtocols: protocols,
             bootstrapToken: environment["PVDIFY_BOOTSTRAP_TOKEN"].flatMap { $0.isEmpty ? nil : $0 },
             secretKey: environment["PVDIFY_SECRET_KEY"].flatMap { $0.isEmpty ? nil : $0 },
-            connections: connections
+            connections: connections,
+            githubOIDCIssuer: issuer,
+            githubOIDCAudience: audience
         )
     }
 }

@@ -24,6 +24,8 @@ public struct APISettings: Sendable {
     /// Fetches a source's current remote commit and answers what syncing it would do (the
     /// source reconciler's dry run); nil where no reconciler runs.
     public var sourcePreview: (@Sendable (String) async throws -> SourcePreview)? = nil
+    /// Checks GitHub Actions OIDC tokens for `POST /tokens/github-actions`; nil: that route answers 503.
+    public var githubOIDC: GitHubOIDCVerifier? = nil
 
     public init(
         baseDomain: String = "localhost",
