@@ -152,6 +152,16 @@ let package = Package(
             dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
             path: "hack/fake-cloudflare"
         ),
+        // GitHub (issue 12): the stand-in the GitHub tests start (OIDC issuer; later the App API).
+        .executableTarget(
+            name: "FakeGitHub",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ],
+            path: "hack/fake-github"
+        ),
         .testTarget(
             name: "DNSTests",
             dependencies: [
