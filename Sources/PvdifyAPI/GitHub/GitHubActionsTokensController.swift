@@ -14,6 +14,8 @@ struct GitHubActionsTokensController {
     /// The lifetime when the request names none, and the longest one given.
     static let defaultLifetime = 15 * 60
     static let maxLifetime = 3600
+    /// The start of the name of every token made here.
+    static let namePrefix = "github-actions@"
 
     func register(in routes: RouteTable) {
         routes.add(.post, "/api/v1/tokens/github-actions", scope: nil, exchange)
@@ -45,7 +47,9 @@ struct GitHubActionsTokensController {
         }
         let apps = try await allowedApps(repository: repository, claims: claims)
         let run = Self.runText(claims)
-        let name = "github-actions@\(repository)#\(run)-\(Store.randomHex(bytes: 3))"
+        let name = "\(Self.namePrefix)\(repository)#\(run)-\(Store.randomHex(bytes: 3))"
+        // Tokens of earlier runs that expired over a day ago go (the audit log keeps their names).
+        try await services.store.deleteExpiredTokens(namePrefix: Self.namePrefix, expiredBefore: Date().addingTimeInterval(-86_400))
         let (token, secret) = try await services.store.createToken(
             name: name, scopes: [.deploy], apps: apps, expiresAt: Date().addingTimeInterval(TimeInterval(lifetime)))
         context.record.noteApps(apps)
