@@ -3,12 +3,14 @@ import JWTKit
 
 /// Why an OIDC token was refused: told to the client in a 401.
 public struct GitHubOIDCRefusal: Error, Sendable, Equatable {
+    /// What was wrong, in words a workflow's author can act on.
     public let reason: String
 }
 
 /// The issuer's keys could not be fetched (down, an error, too slow, not a JWKS): a 503, since
 /// the same token may be accepted once the issuer answers again.
 public struct GitHubOIDCUnavailable: Error, Sendable {
+    /// What failed (never a token).
     public let reason: String
 }
 
@@ -20,7 +22,9 @@ public actor GitHubOIDCVerifier {
     /// Fetches a URL and returns its body (a non-2xx answer throws); given by the daemon.
     public typealias Fetch = @Sendable (URL) async throws -> Data
 
+    /// The `iss` tokens must carry, without a trailing slash.
     public let issuer: String
+    /// The value `aud` must contain.
     public let audience: String
     private let fetch: Fetch
     private let refreshFloor: Duration

@@ -10,6 +10,7 @@ public struct GitHubLink: Sendable, Equatable, Codable {
     /// When set, only runs of jobs in this GitHub environment (the `environment` claim).
     public var environment: String?
 
+    /// A link to `repo`, with the conditions a run must meet, if any.
     public init(repo: String, ref: String? = nil, environment: String? = nil) {
         self.repo = repo
         self.ref = ref
