@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
     ],
     targets: [
         .target(
@@ -47,6 +48,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "JWTKit", package: "jwt-kit"),
             ],
             // The Admin UI's templates, stylesheet and script.
             resources: [.copy("UI/Resources")]
@@ -153,6 +155,16 @@ let package = Package(
             name: "FakeCloudflare",
             dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
             path: "hack/fake-cloudflare"
+        ),
+        // GitHub (issue 12): the stand-in the GitHub tests start (OIDC issuer; later the App API).
+        .executableTarget(
+            name: "FakeGitHub",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ],
+            path: "hack/fake-github"
         ),
         .testTarget(
             name: "DNSTests",

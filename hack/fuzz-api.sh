@@ -46,8 +46,9 @@ cleanup() { [ -n "$daemon" ] && kill "$daemon" 2>/dev/null; wait 2>/dev/null; rm
 trap cleanup EXIT
 port=$((28000 + RANDOM % 1000))
 token="pvd_fuzz_$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+# The GitHub OIDC issuer is a closed loopback port: a fuzzed JWT never sends pvdifyd off this machine.
 PVDIFY_BOOTSTRAP_TOKEN=$token "$bin" --listen "127.0.0.1:$port" --data-dir "$work/data" --podman-socket off \
-    --caddy-admin off --rate-limit 100000000 --git-protocols file >"$work/pvdifyd.log" 2>&1 &
+    --caddy-admin off --rate-limit 100000000 --git-protocols file --github-oidc-issuer http://127.0.0.1:9 >"$work/pvdifyd.log" 2>&1 &
 daemon=$!
 for _ in $(seq 100); do curl -fs "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break; sleep 0.1; done
 # The spec's example app, so requests built from the examples reach a real app.

@@ -41,6 +41,9 @@ struct Daemon {
         settings.tlsMode = configuration.tls.rawValue
         settings.dnsManaged = configuration.cloudflareToken != nil
         settings.githubWebhookSecret = configuration.githubWebhookSecret
+        settings.githubOIDC = GitHubOIDCVerifier(
+            issuer: configuration.githubOIDCIssuer.absoluteString, audience: configuration.githubOIDCAudience,
+            fetch: Self.fetchIssuerDocument)
         let metrics = PrometheusCollectorRegistry()
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         var podmanClient: PodmanClient?

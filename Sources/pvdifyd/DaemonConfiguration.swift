@@ -32,6 +32,9 @@ struct DaemonConfiguration: Sendable {
     var connections: ConnectionLimits
     /// Whether the Admin UI is served under `/ui/`.
     var adminUI = true
+    /// The GitHub Actions OIDC issuer and the audience its tokens must name (`POST /tokens/github-actions`).
+    var githubOIDCIssuer: URL
+    var githubOIDCAudience: String
 
     struct Invalid: Error, CustomStringConvertible {
         let description: String

@@ -44,6 +44,9 @@ struct PvdifydCommand: AsyncParsableCommand {
     @Option(help: "Serve the Admin UI under /ui/ on the API listener: on or off (PVDIFY_UI). Default on.") var ui: String?
     @Option(help: "File holding the GitHub webhook secret (else PVDIFY_GITHUB_WEBHOOK_SECRET). Unset: GitHub webhooks are refused.")
     var githubWebhookSecretFile: String?
+    @Option(help: "Issuer of the GitHub Actions OIDC tokens exchanged for deploy tokens (PVDIFY_GITHUB_OIDC_ISSUER). Default https://token.actions.githubusercontent.com.")
+    var githubOidcIssuer: String?
+    @Option(help: "Audience those tokens must name (PVDIFY_GITHUB_OIDC_AUDIENCE). Default pvdify.") var githubOidcAudience: String?
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -117,6 +120,14 @@ struct PvdifydCommand: AsyncParsableCommand {
             headerTimeout: try DaemonConfiguration.parseTimeout(value(headerTimeout, "PVDIFY_HEADER_TIMEOUT") ?? "10s", flag: "--header-timeout"),
             bodyTimeout: try DaemonConfiguration.parseTimeout(value(bodyTimeout, "PVDIFY_BODY_TIMEOUT") ?? "30s", flag: "--body-timeout"),
             idleTimeout: try DaemonConfiguration.parseTimeout(value(idleTimeout, "PVDIFY_IDLE_TIMEOUT") ?? "60s", flag: "--idle-timeout"))
+        let issuerText = value(githubOidcIssuer, "PVDIFY_GITHUB_OIDC_ISSUER") ?? "https://token.actions.githubusercontent.com"
+        guard let issuer = URL(string: issuerText), issuer.scheme == "https" || issuer.scheme == "http", issuer.host != nil,
+              issuer.query == nil, issuer.fragment == nil
+        else { throw DaemonConfiguration.Invalid(description: "--github-oidc-issuer must be an http(s) URL") }
+        let audience = value(githubOidcAudience, "PVDIFY_GITHUB_OIDC_AUDIENCE") ?? "pvdify"
+        guard (1...255).contains(audience.utf8.count), audience.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7f }) else {
+            throw DaemonConfiguration.Invalid(description: "--github-oidc-audience must be 1 to 255 printable characters without spaces")
+        }
         return DaemonConfiguration(
             listenHost: host,
             listenPort: port,
@@ -139,7 +150,9 @@ struct PvdifydCommand: AsyncParsableCommand {
             secretKey: environment["PVDIFY_SECRET_KEY"].flatMap { $0.isEmpty ? nil : $0 },
             githubWebhookSecret: try DaemonConfiguration.githubWebhookSecret(file: githubWebhookSecretFile, environment: environment),
             connections: connections,
-            adminUI: uiText == "on"
+            adminUI: uiText == "on",
+            githubOIDCIssuer: issuer,
+            githubOIDCAudience: audience
         )
     }
 }

@@ -20,7 +20,7 @@ import Testing
         #expect(Set(spec.keys) == ["environment", "image", "processes", "domains", "resources", "healthcheck", "config", "secrets", "previews", "github"])
         #expect(Set(document["spec"]?["previews"]?.objectValue?.keys.map { $0 } ?? []) == ["ttl", "max", "scale", "config", "secrets", "image", "forks"])
         #expect(manifest.spec.previews.image == "registry.example.com/myapp:pr-{number}")
-        #expect(manifest.spec.github == GitHubLink(repo: "example-org/myapp"))
+        #expect(manifest.spec.github == GitHubLink(repo: "example-org/myapp", ref: "refs/heads/main", environment: "production"))
         #expect(document["metadata"]?["labels"] != nil)
         #expect(document["spec"]?["processes"]?["web"]?["command"] != nil)
         #expect(Set(document["spec"]?["resources"]?.objectValue?.keys.map { $0 } ?? []) == ["memory", "cpu"])

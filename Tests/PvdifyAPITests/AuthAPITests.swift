@@ -20,6 +20,10 @@ import Testing
                         #expect(reply.status == .unauthorized && reply.errorCode == "unauthorized", "\(endpoint.method) \(path)")
                         #expect(reply.headers[.wwwAuthenticate] == nil)
                         #expect(reply.text.contains("X-Hub-Signature-256"))
+                    } else if endpoint.path == "/api/v1/tokens/github-actions" {
+                        // No token: the OIDC token in the body is the credential, and there is none here.
+                        #expect(reply.status == .unprocessableContent && reply.errorCode == "invalid_request", "\(endpoint.method) \(path)")
+                        #expect(reply.headers[.wwwAuthenticate] == nil)
                     } else if endpoint.scope == nil {
                         #expect(reply.status == .ok, "\(endpoint.method) \(path)")
                     } else {

@@ -52,8 +52,8 @@ struct AppsController {
         try .json(Present.app(try await services.store.app(context.parameter("name"))))
     }
 
-    /// Changes `processes`, `resources`, `healthcheck`, `environment`, `previews` or `github`
-    /// (`null` removes it); unknown fields are 422.
+    /// Changes `processes`, `resources`, `healthcheck`, `environment`, `previews` or `github` (`null`
+    /// unlinks the repository); unknown fields are 422.
     @Sendable func update(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         var request = request
         let name = context.parameter("name")
@@ -83,8 +83,10 @@ struct AppsController {
             if let previews = try body.object("previews") {
                 spec.previews = try PreviewPolicy.parse(previews, base: spec.previews)
             }
-            if body.has("github") {
-                spec.github = try body.object("github").map(GitHubLink.parse)
+            if let github = try body.object("github") {
+                spec.github = try GitHubLink.parse(github, base: spec.github)
+            } else if body.has("github") {
+                spec.github = nil
             }
         }
         services.event(name, "App settings changed by \(context.actor): \(body.fields.keys.sorted().joined(separator: ", "))")

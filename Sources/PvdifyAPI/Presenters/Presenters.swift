@@ -33,7 +33,7 @@ enum Present {
             ],
             "labels": .map(app.spec.labels),
             "previews": previewPolicy(app.spec.previews),
-            "github": app.spec.github.map { ["repo": .string($0.repo)] } ?? .null,
+            "github": app.spec.github.map { ["repo": .string($0.repo), "ref": .text($0.ref), "environment": .text($0.environment)] } ?? .null,
             "preview_of": .text(app.previewOf),
             "managed_by": view.managedBy.map { ["source": .string($0.source), "revision": .string($0.revision), "path": .string($0.path)] } ?? .null,
             "generation": .int(app.generation),

@@ -33,6 +33,8 @@ public struct APISettings: Sendable {
     /// The secret GitHub signs pull-request and installation webhooks with
     /// (`POST /integrations/github/webhook`); nil: every delivery there is refused.
     public var githubWebhookSecret: String? = nil
+    /// Checks GitHub Actions OIDC tokens for `POST /tokens/github-actions`; nil: that route answers 503.
+    public var githubOIDC: GitHubOIDCVerifier? = nil
 
     public init(
         baseDomain: String = "localhost",

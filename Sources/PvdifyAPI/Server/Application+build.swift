@@ -34,6 +34,7 @@ public enum PvdifyAPIServer {
             store: store, logs: logs, settings: settings, limiter: limiter, streams: TokenStreams(), access: access)
         HealthController(services: services).register(in: routes)
         TokensController(services: services).register(in: routes)
+        GitHubActionsTokensController(services: services).register(in: routes)
         AppsController(services: services).register(in: routes)
         ManifestController(services: services).register(in: routes)
         ApplyController(services: services).register(in: routes)

@@ -80,7 +80,7 @@ public struct AppManifest: Sendable, Equatable {
             spec.previews = try PreviewPolicy.parse(previews, base: PreviewPolicy())
         }
         if let github = try specReader.object("github") {
-            spec.github = try GitHubLink.parse(github)
+            spec.github = try GitHubLink.parse(github, base: nil)
         }
         var domains: [String] = []
         for (index, domain) in (try specReader.stringArray("domains") ?? []).enumerated() {
@@ -169,7 +169,7 @@ public struct ManifestDocument: Sendable, Encodable {
         public var secrets: [String]
         /// Left out while every field has its default.
         public var previews: PreviewsDocument?
-        /// Left out when the app opts in from no repository.
+        /// Left out when the app names no GitHub repository.
         public var github: GitHubLink?
     }
 

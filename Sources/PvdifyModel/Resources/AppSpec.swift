@@ -11,7 +11,8 @@ public struct AppSpec: Sendable, Equatable, Codable {
     public var restarts: [String: Date]
     /// What this app's pull-request previews get (see `PreviewPolicy`).
     public var previews: PreviewPolicy
-    /// The GitHub repository whose pull requests get previews of this app; nil: none.
+    /// The GitHub repository the app is deployed from and whose pull requests get previews of it,
+    /// if any (see `GitHubLink`).
     public var github: GitHubLink?
 
     public init(

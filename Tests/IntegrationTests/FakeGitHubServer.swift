@@ -1,0 +1,86 @@
+import Foundation
+import PvdifyTestSupport
+
+/// The `FakeGitHub` stand-in (hack/fake-github) as a child process on a free 127.0.0.1 port, with
+/// helpers for its admin calls: minting OIDC tokens, rotating its key, faults.
+final class FakeGitHubServer: @unchecked Sendable {
+    let process: Process
+    let port: Int
+    let output: URL
+
+    /// The OIDC issuer URL, as `--github-oidc-issuer` takes it.
+    var issuer: String { "http://127.0.0.1:\(port)" }
+    var adminURL: String { "http://127.0.0.1:\(port)/__admin" }
+
+    private init(process: Process, port: Int, output: URL) {
+        self.process = process
+        self.port = port
+        self.output = output
+    }
+
+    /// Starts the stand-in and waits until it listens.
+    static func start() async throws -> FakeGitHubServer {
+        let binary = BuiltProducts.executable("FakeGitHub", override: "PVDIFY_FAKE_GITHUB_BIN")
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("fake-github-\(UUID().uuidString).log")
+        FileManager.default.createFile(atPath: output.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: output)
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["--port", "0"]
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        for _ in 0..<200 {
+            let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+            if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("fake-github listening on 127.0.0.1:") }),
+               let port = Int(line.split(separator: ":").last ?? "")
+            {
+                return FakeGitHubServer(process: process, port: port, output: output)
+            }
+            guard process.isRunning else { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        process.terminate()
+        throw DaemonError(message: "FakeGitHub (\(binary.path)) did not start: \((try? String(contentsOf: output, encoding: .utf8)) ?? "")")
+    }
+
+    /// Stops the process (without blocking a thread on it) and removes its log.
+    func stop() async {
+        if process.isRunning { process.terminate() }
+        for _ in 0..<100 where process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        try? FileManager.default.removeItem(at: output)
+    }
+
+    /// An OIDC token with `claims` over the stand-in's defaults (repository octo-org/octo-repo,
+    /// ref refs/heads/main, audience pvdify, 5 minutes); `signer` "foreign" signs with a key the
+    /// JWKS lacks, `kid` names another key id in the header.
+    func mint(claims: String = "{}", signer: String = "current", kid: String? = nil) async throws -> String {
+        let kidField = kid.map { #","kid":"\#($0)""# } ?? ""
+        let reply = try await HTTP.request(
+            "POST", "\(adminURL)/oidc/mint", json: #"{"claims":\#(claims),"signer":"\#(signer)"\#(kidField)}"#)
+        guard reply.status == 200, let token = Self.field("token", in: reply.body) else {
+            throw DaemonError(message: "minting failed: \(reply.status) \(reply.body)")
+        }
+        return token
+    }
+
+    /// Replaces the published key with a new one.
+    func rotate() async throws {
+        let reply = try await HTTP.request("POST", "\(adminURL)/oidc/rotate")
+        guard reply.status == 200 else { throw DaemonError(message: "rotating failed: \(reply.body)") }
+    }
+
+    /// The next `count` issuer calls fail with `status` and/or answer after `delayMilliseconds`.
+    func fail(status: Int?, delayMilliseconds: Int = 0, count: Int = 1000) async throws {
+        let statusField = status.map { #""status":\#($0),"# } ?? ""
+        let reply = try await HTTP.request(
+            "POST", "\(adminURL)/faults", json: #"{\#(statusField)"delay_ms":\#(delayMilliseconds),"count":\#(count)}"#)
+        guard reply.status == 200 else { throw DaemonError(message: "setting a fault failed: \(reply.body)") }
+    }
+
+    static func field(_ name: String, in body: String) -> String? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any] else { return nil }
+        return object[name] as? String
+    }
+}

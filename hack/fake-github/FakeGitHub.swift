@@ -1,0 +1,77 @@
+import Foundation
+
+/// The state of the GitHub stand-in and its answers: each GitHub service it plays lives in an
+/// extension of its own (see main.swift); `respond` sends a call to the one its path belongs to.
+actor FakeGitHub {
+    /// One incoming call, reduced to what the stand-in looks at.
+    struct Call: Sendable {
+        var method: String
+        var path: String
+        /// `http://127.0.0.1:PORT`, as the client reached the stand-in: the OIDC issuer's URL.
+        var baseURL: String
+        var body: Data
+
+        /// The body as a JSON object (empty when it is none).
+        var json: [String: Any] { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:] }
+    }
+
+    /// An answer: a status and a JSON body.
+    struct Reply: Sendable {
+        var status: Int
+        var body: Data
+
+        static func json(_ value: Any, status: Int = 200) -> Reply {
+            Reply(status: status, body: (try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys])) ?? Data())
+        }
+    }
+
+    /// The OIDC issuer's signing keys (see FakeGitHub+OIDC.swift).
+    var oidc: OIDCKeys
+    var faults: [Fault] = []
+    /// Calls received per path, for tests (`GET /__admin/stats`).
+    var hits: [String: Int] = [:]
+
+    init() throws { oidc = try OIDCKeys() }
+
+    /// The fault the next non-admin call meets, if any (consumed here).
+    func takeFault(_ call: Call) -> Fault? {
+        guard !call.path.hasPrefix("/__admin"),
+              let index = faults.firstIndex(where: { $0.count > 0 && $0.matches(method: call.method, path: call.path) })
+        else { return nil }
+        faults[index].count -= 1
+        let fault = faults[index]
+        if faults[index].count == 0 { faults.remove(at: index) }
+        return fault
+    }
+
+    /// Answers one call (after any fault's delay).
+    func respond(_ call: Call) async throws -> Reply {
+        if call.path.hasPrefix("/__admin/") { return try await admin(call) }
+        hits[call.path, default: 0] += 1
+        if let reply = oidcEndpoint(call) { return reply }
+        return .json(["message": "Not Found", "documentation_url": "https://docs.github.com/rest"], status: 404)
+    }
+}
+
+/// A switchable fault: the next `count` calls that match answer with `status` and/or only after
+/// `delayMilliseconds`. `POST /__admin/faults {"status"?, "delay_ms"?, "count"?, "method"?, "path_contains"?}`.
+struct Fault: Sendable {
+    var status: Int?
+    var delayMilliseconds: Int
+    var count: Int
+    var method: String?
+    var pathContains: String?
+
+    func matches(method: String, path: String) -> Bool {
+        (self.method.map { $0.uppercased() == method } ?? true) && (pathContains.map { path.contains($0) } ?? true)
+    }
+
+    init?(json: [String: Any]) {
+        status = json["status"] as? Int
+        delayMilliseconds = json["delay_ms"] as? Int ?? 0
+        count = json["count"] as? Int ?? 1
+        method = json["method"] as? String
+        pathContains = json["path_contains"] as? String
+        guard status != nil || delayMilliseconds > 0, count > 0 else { return nil }
+    }
+}

@@ -1,0 +1,60 @@
+// A GitHub stand-in for pvdify's tests, on 127.0.0.1 only. It prints
+// `fake-github listening on 127.0.0.1:PORT` once it is up. Usage: FakeGitHub [--port N (0: any free port)]
+//
+// What it serves is split by GitHub service, one file each:
+// - FakeGitHub+OIDC.swift: the GitHub Actions OIDC issuer (OpenID configuration, JWKS).
+// - FakeGitHub+Admin.swift: `/__admin` calls for tests (mint OIDC tokens, rotate the key, faults).
+// Further GitHub APIs (the App API: installation tokens, deployments) get a file of their own
+// beside these and a case in `FakeGitHub.respond`.
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+var port = 0
+var arguments = CommandLine.arguments.dropFirst().makeIterator()
+while let argument = arguments.next() {
+    switch argument {
+    case "--port": port = Int(arguments.next() ?? "") ?? 0
+    default:
+        FileHandle.standardError.write(Data("usage: FakeGitHub [--port N]\n".utf8))
+        exit(2)
+    }
+}
+
+let fake = try FakeGitHub()
+
+@Sendable func handle(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    let body = try await request.body.collect(upTo: 1 << 20)
+    let host = request.head.authority ?? "127.0.0.1"
+    let call = FakeGitHub.Call(
+        method: request.method.rawValue, path: request.uri.path, baseURL: "http://\(host)", body: Data(body.readableBytesView))
+    var reply: FakeGitHub.Reply
+    if let fault = await fake.takeFault(call) {
+        if fault.delayMilliseconds > 0 { try await Task.sleep(for: .milliseconds(fault.delayMilliseconds)) }
+        if let status = fault.status {
+            reply = .json(["message": "Server Error"], status: status)
+        } else {
+            reply = try await fake.respond(call)
+        }
+    } else {
+        reply = try await fake.respond(call)
+    }
+    var headers = HTTPFields()
+    headers[.contentType] = "application/json"
+    return Response(status: .init(code: reply.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: reply.body)))
+}
+
+let router = Router()
+for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] {
+    router.on("**", method: method, use: handle)
+}
+let listenPort = port
+let app = Application(
+    router: router,
+    configuration: .init(address: .hostname("127.0.0.1", port: listenPort), serverName: "fake-github"),
+    onServerRunning: { channel in
+        let line = "fake-github listening on 127.0.0.1:\(channel.localAddress?.port ?? listenPort)\n"
+        FileHandle.standardOutput.write(Data(line.utf8))
+    })
+try await app.runService()
