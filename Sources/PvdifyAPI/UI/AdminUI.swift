@@ -14,6 +14,8 @@ struct AdminUI: Sendable {
     let sessions: UISessions
     let api: InternalAPI
     let templates: UITemplates
+    /// Open status streams per session.
+    let statusStreams = UIStatusStreams()
 
     /// The session cookie's name.
     static let cookieName = "pvdify_session"
@@ -55,6 +57,7 @@ struct AdminUI: Sendable {
         router.get("/ui/apps/{name}/releases/{version}", use: releaseLogPage)
         router.get("/ui/apps/{name}/details", use: detailsPage)
         router.get("/ui/apps/{name}/logs/stream", use: logStream)
+        router.get("/ui/events", use: statusStream)
         router.post("/ui/apps/{name}/scale", use: scale)
         router.post("/ui/apps/{name}/restart", use: restart)
         router.post("/ui/apps/{name}/rollback", use: rollback)

@@ -69,6 +69,12 @@ final class UISessions: Sendable {
         }
     }
 
+    /// Whether the session is still live, without marking it used (an open status stream alone
+    /// does not keep a session from going idle).
+    func isLive(_ id: String, now: Date = Date()) -> Bool {
+        sessions.withLock { sessions in sessions[id].map { isLive($0, now) } ?? false }
+    }
+
     /// Takes the session's one-shot message.
     func takeFlash(_ id: String) -> Flash? {
         sessions.withLock { sessions in

@@ -33,14 +33,25 @@
   open(filter ? filter.value : "");
 })();
 
-// Parts marked data-live (with an id) are fetched again from the same page every data-live-every
-// seconds and replaced, unless the reader is typing in them or the tab is hidden.
+// Parts marked data-live (with an id) are fetched again from the same page and replaced when the
+// server's status stream names an app they show (data-live-app; any app when it is absent), unless
+// the reader is typing in them. Without EventSource, or when the stream keeps failing, they are
+// fetched every 60 seconds instead.
 (function () {
   var parts = document.querySelectorAll("[data-live][id]");
   if (!parts.length || !window.fetch || !window.DOMParser) { return; }
-  var seconds = parseInt(parts[0].getAttribute("data-live-every"), 10) || 15;
+  var shown = parts[0].getAttribute("data-live-app");
+  var fallbackSeconds = 60;
+  var minGapMs = 2000;
+  var running = false, again = false, stale = false, lastStart = 0, poll = null;
+
   function refresh() {
-    if (document.hidden) { return; }
+    if (document.hidden) { stale = true; return; }
+    if (running) { again = true; return; }
+    var wait = lastStart + minGapMs - Date.now();
+    if (wait > 0) { running = true; window.setTimeout(function () { running = false; refresh(); }, wait); return; }
+    running = true;
+    lastStart = Date.now();
     fetch(window.location.href, { credentials: "same-origin", redirect: "manual" })
       .then(function (response) { return response.ok ? response.text() : null; })
       .then(function (html) {
@@ -51,7 +62,40 @@
           if (replacement && !part.contains(document.activeElement)) { part.innerHTML = replacement.innerHTML; }
         });
       })
-      .catch(function () {});
+      .catch(function () {})
+      .then(function () {
+        running = false;
+        if (again) { again = false; refresh(); }
+      });
   }
-  window.setInterval(refresh, seconds * 1000);
+
+  function fallBack() {
+    if (!poll) { poll = window.setInterval(refresh, fallbackSeconds * 1000); }
+  }
+
+  document.addEventListener("visibilitychange", function () {
+    if (!document.hidden && stale) { stale = false; refresh(); }
+  });
+
+  if (!window.EventSource) { fallBack(); return; }
+  var failures = 0, opened = false;
+  var source = new EventSource("/ui/events");
+  source.addEventListener("app", function (event) {
+    var app = null;
+    try { app = JSON.parse(event.data).app; } catch (error) { return; }
+    if (!shown || app === shown) { refresh(); }
+  });
+  source.onopen = function () {
+    // After a reconnect, changes made while the stream was down were not announced.
+    if (opened && failures > 0) { refresh(); }
+    opened = true;
+    failures = 0;
+  };
+  source.onerror = function () {
+    failures += 1;
+    if (failures >= 3 || source.readyState === EventSource.CLOSED) {
+      source.close();
+      fallBack();
+    }
+  };
 })();
