@@ -70,7 +70,7 @@ def test_sign_in_and_see_the_apps(driver):
     assert "phase-" in driver.page_source
     # The list updates in place: an app made now appears without a reload.
     api("POST", "/api/v1/apps", {"name": "live-app"})
-    wait(driver, EC.presence_of_element_located((By.LINK_TEXT, "live-app")), seconds=30)
+    wait(driver, EC.presence_of_element_located((By.LINK_TEXT, "live-app")), seconds=8)
 
 
 def test_set_a_config_var_and_a_secret(driver):
