@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import Synchronization
 import Testing
 
 /// The UI's status stream: an event naming an app whenever that app changes, for the apps the
@@ -13,17 +14,34 @@ import Testing
         return try await UIBrowser.client.execute(request, timeout: .seconds(10))
     }
 
-    /// Reads the stream until `done` says so about what arrived, or until the request's deadline.
-    static func read(_ response: HTTPClientResponse, until done: (String) -> Bool) async throws -> String {
-        var received = ""
-        do {
-            for try await chunk in response.body {
-                received += String(buffer: chunk)
-                if done(received) { break }
+    /// What a stream delivered within a bounded wait, and whether the server ended it.
+    final class Received: Sendable {
+        private let state = Mutex<(text: String, ended: Bool)>(("", false))
+        var text: String { state.withLock { $0.text } }
+        var ended: Bool { state.withLock { $0.ended } }
+        func append(_ chunk: String) { state.withLock { $0.text += chunk } }
+        func end() { state.withLock { $0.ended = true } }
+    }
+
+    /// Reads the stream until `done` holds for what arrived, the server ends it, or `limit` passes
+    /// (a reader that never returns would hang the test, so the wait is bounded here).
+    static func read(
+        _ response: HTTPClientResponse, limit: Duration = .seconds(8), until done: (String) -> Bool = { _ in false }
+    ) async throws -> Received {
+        let received = Received()
+        let reader = Task {
+            do {
+                for try await chunk in response.body { received.append(String(buffer: chunk)) }
+                received.end()
+            } catch {
+                // Cancelled at the deadline, or the connection went: not an end the server chose.
             }
-        } catch {
-            // The request's deadline ended the read; what arrived is judged by the caller.
         }
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline, !received.ended, !done(received.text) {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        reader.cancel()
         return received
     }
 
@@ -38,7 +56,7 @@ import Testing
             #expect(response.headers.first(name: "Content-Security-Policy")?.contains("default-src 'self'") == true)
             #expect(response.headers.first(name: "X-Frame-Options") == "DENY")
             #expect(try await auth.send("POST", "/apps/shop/ps/scale", json: #"{"web":2}"#).status == 200)
-            let received = try await Self.read(response) { $0.contains(#""app":"shop""#) }
+            let received = try await Self.read(response) { $0.contains(#""app":"shop""#) }.text
             #expect(received.contains("event: app\ndata: {\"app\":\"shop\""))
         }
     }
@@ -56,10 +74,27 @@ import Testing
             #expect(try await auth.send("POST", "/apps/blog/ps/scale", json: #"{"web":3}"#).status == 200)
             #expect(try await auth.send("POST", "/apps", json: #"{"name":"news"}"#).status == 201)
             #expect(try await auth.send("POST", "/apps/shop/ps/scale", json: #"{"web":2}"#).status == 200)
-            let received = try await Self.read(response) { $0.contains(#""app":"shop""#) }
+            let received = try await Self.read(response) { $0.contains(#""app":"shop""#) }.text
             #expect(received.contains(#""app":"shop""#))
             #expect(!received.contains("blog"))
             #expect(!received.contains("news"))
+        }
+    }
+
+    @Test func revokingTheTokenEndsTheStreamBeforeItsNextEvent() async throws {
+        try await UIDaemon.with { auth in
+            #expect(try await auth.send("POST", "/apps", json: #"{"name":"shop"}"#).status == 201)
+            let token = try await auth.createToken("laptop", scopes: ["read"])
+            let browser = UIBrowser(baseURL: auth.daemon.baseURL)
+            try await browser.signIn(token.secret)
+            let response = try await Self.open(browser)
+            #expect(response.status == .ok)
+            #expect(try await auth.send("DELETE", "/tokens/\(token.id)").status == 204)
+            #expect(try await auth.send("POST", "/apps/shop/ps/scale", json: #"{"web":2}"#).status == 200)
+            // The scale's event is due within half a second; the stream must have ended instead.
+            let received = try await Self.read(response)
+            #expect(received.ended)
+            #expect(!received.text.contains("shop"))
         }
     }
 
