@@ -33,6 +33,7 @@ extension AdminUI {
                     "preview": preview["name"]?.shownText ?? "", "url": preview["url"]?.shownText ?? "",
                     "pr": preview["pr_number"]?.shownText ?? "", "status": preview["status"]?.shownText ?? "",
                     "image": preview["image"]?.shownText ?? "", "createdAt": preview["created_at"]?.shownText ?? "",
+                    "expiresAt": preview["expires_at"]?.shownText ?? "",
                 ] as [String: Any]
             }
             return templates.page("details", values)

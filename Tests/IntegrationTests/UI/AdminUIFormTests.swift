@@ -79,8 +79,14 @@ import Testing
                 #expect(!page.body.contains(secretValue), "\(path)")
             }
 
-            // The details page lists the config versions and the manifest, never the secret.
+            // The details page lists the config versions, the manifest and the previews with their
+            // PR, URL and expiry, never the secret.
+            let preview = try await auth.send("POST", "/apps/shop/previews", json: #"{"pr_number":7,"image":"reg.io/shop:pr-7"}"#)
+            #expect(preview.status == 201)
+            let expiresAt = try #require(try await auth.send("GET", "/apps/shop/previews").json["previews"]?[0]?["expires_at"]?.stringValue)
             let details = try await browser.get("/ui/apps/shop/details")
+            #expect(details.body.contains("<strong>shop-pr-7</strong> PR 7"))
+            #expect(details.body.contains("expires <time>\(expiresAt)</time>"))
             #expect(details.status == 200)
             #expect(details.body.contains("API_KEY"))
             #expect(details.body.contains("kind: App"))
