@@ -71,6 +71,7 @@ cat <<EOF2
 
 pvdify is running.
   API:        http://127.0.0.1:9443   (admin token: $state/admin-token)
+  Admin UI:   http://127.0.0.1:9443/ui/   (sign in with that token)
   example:    curl http://$host/
   CLI:        export PVDIFY_API_URL=http://127.0.0.1:9443 PVDIFY_TOKEN=\$(cat $state/admin-token)
               pvdify apps
