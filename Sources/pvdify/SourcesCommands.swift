@@ -219,9 +219,8 @@ struct SourcesSuspend: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     mutating func run() async throws {
-        let answer = try await APIClient.configured().patch("/sources/\(APIClient.segment(name))", ["suspend": true])
-        if output.json { return Output.printJSON(answer) }
-        print("Suspended \(name): it no longer syncs, and its apps accept changes. Resume with: pvdify sources:resume \(name)")
+        try await setSuspended(name, true, output: output,
+            done: "Suspended \(name): it no longer syncs, and its apps accept changes. Resume with: pvdify sources:resume \(name)")
     }
 }
 
@@ -239,10 +238,15 @@ struct SourcesResume: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     mutating func run() async throws {
-        let answer = try await APIClient.configured().patch("/sources/\(APIClient.segment(name))", ["suspend": false])
-        if output.json { return Output.printJSON(answer) }
-        print("Resumed \(name).")
+        try await setSuspended(name, false, output: output, done: "Resumed \(name).")
     }
+}
+
+/// Suspends or resumes a source (one PATCH for both commands), then prints the answer or `done`.
+private func setSuspended(_ name: String, _ suspended: Bool, output: OutputOptions, done: String) async throws {
+    let answer = try await APIClient.configured().patch("/sources/\(APIClient.segment(name))", ["suspend": .bool(suspended)])
+    if output.json { return Output.printJSON(answer) }
+    print(done)
 }
 
 /// `pvdify sources:credentials NAME ...`: secrets from standard input or files, never arguments.
