@@ -26,3 +26,24 @@ import Yams
         #expect(registered.count == 50)
     }
 }
+
+extension OpenAPISpecTests {
+    static let repositoryRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// A manifest's `spec` is described twice, in `manifests/app.schema.json` and as the API's
+    /// `Manifest` schema (which is closed: `additionalProperties: false`). A field in one and not
+    /// the other makes `GET /apps/{name}/manifest` answer something its own schema refuses.
+    @Test func manifestSpecFieldsAgreeWithTheAppSchema() throws {
+        let openAPI = try #require(try Yams.load(yaml: String(contentsOf: Self.repositoryRoot.appendingPathComponent("manifests/openapi.yaml"), encoding: .utf8)) as? [String: Any])
+        let schemas = try #require((openAPI["components"] as? [String: Any])?["schemas"] as? [String: Any])
+        let manifest = try #require(schemas["Manifest"] as? [String: Any])
+        let apiSpec = try #require(((manifest["properties"] as? [String: Any])?["spec"] as? [String: Any])?["properties"] as? [String: Any])
+
+        let appSchemaData = try Data(contentsOf: Self.repositoryRoot.appendingPathComponent("manifests/app.schema.json"))
+        let appSchema = try #require(try JSONSerialization.jsonObject(with: appSchemaData) as? [String: Any])
+        let fileSpec = try #require(((appSchema["properties"] as? [String: Any])?["spec"] as? [String: Any])?["properties"] as? [String: Any])
+
+        #expect(Set(apiSpec.keys) == Set(fileSpec.keys), "only in openapi.yaml: \(Set(apiSpec.keys).subtracting(fileSpec.keys).sorted()); only in app.schema.json: \(Set(fileSpec.keys).subtracting(apiSpec.keys).sorted())")
+    }
+}
