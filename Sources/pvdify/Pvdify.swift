@@ -35,7 +35,7 @@ struct Pvdify: AsyncParsableCommand {
             CommandGroup(name: "Logs", subcommands: [Logs.self]),
             CommandGroup(name: "Previews", subcommands: [PreviewsList.self, PreviewsCreate.self, PreviewsDelete.self]),
             CommandGroup(name: "Tokens", subcommands: [TokensList.self, TokensCreate.self, TokensRevoke.self, Audit.self]),
-            CommandGroup(name: "Manifests", subcommands: [Apply.self, Diff.self, Get.self, Delete.self]),
+            CommandGroup(name: "Manifests", subcommands: [Apply.self, Diff.self, Get.self, Delete.self, Export.self]),
             CommandGroup(name: "GitOps", subcommands: [
                 SourcesList.self, SourcesAdd.self, SourcesInfo.self, SourcesSync.self, SourcesDiff.self, SourcesSuspend.self,
                 SourcesResume.self, SourcesCredentials.self, SourcesRemove.self,
