@@ -44,6 +44,22 @@ import Testing
         }
     }
 
+    /// Without PyPI the script cannot install the validator: it fails and says so, never skipping.
+    @Test func anUnreachablePyPIFailsTheValidation() async throws {
+        let directory = try KubernetesFixtures.scratchDirectory("pvdify-k8s-nopypi")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("objects.yaml")
+        try "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n".write(to: file, atomically: true, encoding: .utf8)
+        var environment = ProcessInfo.processInfo.environment
+        environment["PVDIFY_TEST_STATE"] = directory.appendingPathComponent("state").path
+        environment["PIP_INDEX_URL"] = "http://127.0.0.1:9/simple"  // a closed port: nothing is reachable
+        environment["PIP_EXTRA_INDEX_URL"] = nil
+        let outcome = try await ChildProcess.run("/bin/bash", [Self.script, file.path], environment: environment)
+        #expect(outcome.status != 0, "\(outcome.output)")
+        #expect(outcome.output.contains("FAILED to install kubernetes-validate"), "\(outcome.output)")
+        #expect(!outcome.output.contains("passed for resource"), "\(outcome.output)")
+    }
+
     /// Strict mode bites: a misspelt field in an otherwise valid Deployment fails the validation.
     @Test func anUnknownFieldFails() async throws {
         let manifest = try #require(try KubernetesFixtures.exampleManifests().first { $0.name == "web-worker" })
