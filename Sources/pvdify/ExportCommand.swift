@@ -19,8 +19,8 @@ struct Export: AsyncParsableCommand {
             pvdify.win/secrets-to-fill-in names the keys to fill in before applying.
 
             EXAMPLES:
-              pvdify export myapp --kubernetes > myapp.yaml
-              pvdify export myapp --kubernetes --namespace shop | kubectl apply -f -
+              pvdify export myapp --kubernetes --namespace shop > myapp.yaml
+              kubectl apply -f myapp.yaml    # once the secrets are filled in
               pvdify export myapp --kubernetes --json
             """)
 
