@@ -15,10 +15,19 @@ extension DNSReconciler {
         }
     }
 
-    func converge(_ app: String, domains: [Domain], _ client: CloudflareClient) async throws -> Pass {
+    /// `hosts` are names the app answers at besides its domains (a preview's URL host): an address
+    /// record each, where a zone covers it and there is a target; no verification.
+    func converge(_ app: String, domains: [Domain], hosts: [String] = [], _ client: CloudflareClient) async throws -> Pass {
         let zones = try await zoneCache.zones(client, maxAge: zoneMaxAge)
         var pass = Pass()
         var desired: [String: [DesiredRecord]] = [:]
+        for host in hosts {
+            guard let target, let zone = ZoneMatcher.zone(for: host, in: zones) else { continue }
+            pass.outcomes[host] = DomainOutcome(address: .pending, verification: .notAsked)
+            let fields = DNSRecordFields(
+                type: target.type, name: host, content: target.content, ttl: 1, proxied: proxied, comment: DNSMarker.comment(app: app))
+            desired[zone.id, default: []].append(DesiredRecord(domain: host, purpose: .address, fields: fields))
+        }
         for domain in domains {
             let token = domain.verifyToken
             guard let zone = ZoneMatcher.zone(for: domain.name, in: zones) else {
