@@ -55,7 +55,8 @@ import Testing
             fake.stop()
         }
         try await fake.addZone("example.com")
-        let reconciler = DNSReconciler(store: store, cloudflare: fake.client(), target: DNSTarget("lb.example.net"), logger: Logger(label: "dns-test"))
+        let reconciler = DNSReconciler(
+            store: store, cloudflare: fake.client(), target: DNSTarget("lb.example.net"), logger: Logger(label: "dns-test"))
         _ = try await store.createApp(name: "shop", environment: .production)
         _ = try await store.upsertPreview("shop", PreviewRequest(prNumber: 7, image: "reg.io/shop:7"), by: "test")
         for key in try await reconciler.resyncKeys() { _ = try await reconciler.reconcile(key) }

@@ -24,9 +24,7 @@ extension DNSReconciler {
         for host in hosts {
             guard let target, let zone = ZoneMatcher.zone(for: host, in: zones) else { continue }
             pass.outcomes[host] = DomainOutcome(address: .pending, verification: .notAsked)
-            let fields = DNSRecordFields(
-                type: target.type, name: host, content: target.content, ttl: 1, proxied: proxied, comment: DNSMarker.comment(app: app))
-            desired[zone.id, default: []].append(DesiredRecord(domain: host, purpose: .address, fields: fields))
+            desired[zone.id, default: []].append(DesiredRecord.address(of: host, app: app, target: target, proxied: proxied))
         }
         for domain in domains {
             let token = domain.verifyToken
