@@ -28,7 +28,7 @@ export PVDIFY_PODMAN_SOCKET=$socket PVDIFY_TEST_REGISTRY=127.0.0.1:5000
 # Suites that run containers share one Podman, and a pvdifyd removes containers of apps it does
 # not know: they run one test at a time, after everything else (which runs in parallel). The
 # GitOps suites, which start git servers and wait for many child processes, run there too.
-podman_suites='ContainerIntegrationTests|RouteIntegrationTests|PodmanIntegrationTests|PodmanServiceIntegrationTests|LogPersistenceTests|GitOpsFileTests|GitOpsTransportTests|GitOpsSealedSecretsTests|GitOpsRolloutTests|GitOpsWebhookTests|GitOpsPollCostTests|RuntimeOutageTests|SourcesCommandsTests|KubernetesPlayTests'
+podman_suites='ContainerIntegrationTests|RouteIntegrationTests|PodmanIntegrationTests|PodmanServiceIntegrationTests|LogPersistenceTests|GitOpsFileTests|GitOpsTransportTests|GitOpsSealedSecretsTests|GitOpsRolloutTests|GitOpsWebhookTests|GitOpsPollCostTests|RuntimeOutageTests|SourcesCommandsTests|KubernetesPlayTests|GitHubPreviewEndToEndTests'
 if [ $# -gt 0 ]; then
     swift test --skip-build "$@"
     exit

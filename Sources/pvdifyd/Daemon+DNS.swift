@@ -25,7 +25,8 @@ extension Daemon {
                 "api": "\(configuration.cloudflareAPIURL.absoluteString)", "dns_target": "\(target!)",
             ])
         }
-        let reconciler = DNSReconciler(store: store, cloudflare: cloudflare, target: target, logger: logger)
+        let reconciler = DNSReconciler(
+            store: store, cloudflare: cloudflare, target: target, baseDomain: configuration.baseDomain, logger: logger)
         return ControllerRunner(
             reconciler: reconciler, workers: 2, resyncInterval: configuration.resyncInterval.duration,
             triggers: reconciler.triggers(),

@@ -17,9 +17,11 @@ struct ContainerEnvironment: Sendable {
 
     /// Runs `body` with a fresh daemon; removes its apps (and so their containers) afterwards.
     /// With `caddy`, pvdifyd routes through it (TLS `internal`, base domain `pvdify.test`).
-    /// `socket` is the Podman API socket pvdifyd uses (the tests' shared one by default).
+    /// `socket` is the Podman API socket pvdifyd uses (the tests' shared one by default);
+    /// `arguments` and `environment` are added to pvdifyd's own.
     static func withDaemon(
-        caddy: CaddyProcess? = nil, socket: String? = nil, _ body: (ContainerEnvironment) async throws -> Void
+        caddy: CaddyProcess? = nil, socket: String? = nil, arguments extra: [String] = [], environment: [String: String] = [:],
+        _ body: (ContainerEnvironment) async throws -> Void
     ) async throws {
         let token = "pvd_containers_\(UUID().uuidString.lowercased())"
         // The tests poll the API several times a second for minutes: above the default 100 requests a minute.
@@ -33,7 +35,9 @@ struct ContainerEnvironment: Sendable {
                 "--proxy-https-port", String(caddy.httpsPort), "--tls", "internal", "--base-domain", "pvdify.test",
             ]
         }
-        let daemon = DaemonProcess(environment: ["PVDIFY_BOOTSTRAP_TOKEN": token], arguments: arguments)
+        arguments += extra
+        let daemon = DaemonProcess(
+            environment: environment.merging(["PVDIFY_BOOTSTRAP_TOKEN": token]) { _, bootstrap in bootstrap }, arguments: arguments)
         defer {
             // PVDIFY_TEST_KEEP_LOGS=DIR keeps each daemon's log there, for looking into a failure.
             if let keep = ProcessInfo.processInfo.environment["PVDIFY_TEST_KEEP_LOGS"] {

@@ -15,10 +15,17 @@ extension DNSReconciler {
         }
     }
 
-    func converge(_ app: String, domains: [Domain], _ client: CloudflareClient) async throws -> Pass {
+    /// `hosts` are names the app answers at besides its domains (a preview's URL host): an address
+    /// record each, where a zone covers it and there is a target; no verification.
+    func converge(_ app: String, domains: [Domain], hosts: [String] = [], _ client: CloudflareClient) async throws -> Pass {
         let zones = try await zoneCache.zones(client, maxAge: zoneMaxAge)
         var pass = Pass()
         var desired: [String: [DesiredRecord]] = [:]
+        for host in hosts {
+            guard let target, let zone = ZoneMatcher.zone(for: host, in: zones) else { continue }
+            pass.outcomes[host] = DomainOutcome(address: .pending, verification: .notAsked)
+            desired[zone.id, default: []].append(DesiredRecord.address(of: host, app: app, target: target, proxied: proxied))
+        }
         for domain in domains {
             let token = domain.verifyToken
             guard let zone = ZoneMatcher.zone(for: domain.name, in: zones) else {

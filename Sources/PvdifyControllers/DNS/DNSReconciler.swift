@@ -10,12 +10,15 @@ import PvdifyStore
 /// that pvdify does not own is reported as a conflict and left alone. Writes each domain's DNS report
 /// (not its `status`, which routing owns, except `verifying` → `active`) and the app's `DNSReady`
 /// condition, and only when they change. Without a token it only reports that DNS is not managed.
+/// A preview app also gets an address record at its URL host, `<preview>.<base-domain>`, when a zone
+/// covers it: previews come and go with pull requests, and their records must go with them.
 public final class DNSReconciler: Reconciler {
     public let name = "dns"
     let store: Store
     let cloudflare: CloudflareClient?
     let target: DNSTarget?
     let proxied: Bool
+    let baseDomain: String?
     let zoneMaxAge: Duration
     let logger: Logger
     let token: TokenCheck
@@ -26,15 +29,17 @@ public final class DNSReconciler: Reconciler {
     ///   - cloudflare: nil without `CLOUDFLARE_API_TOKEN`: DNS is not managed.
     ///   - target: `--dns-target`, parsed; nil when unset or invalid (records cannot be made then).
     ///   - proxied: whether address records go through Cloudflare's proxy.
+    ///   - baseDomain: `--base-domain`: preview apps get a record at `<preview>.<base-domain>`; nil: none.
     ///   - zoneMaxAge: how old the zone list may be in a pass (resyncs list zones again anyway).
     public init(
-        store: Store, cloudflare: CloudflareClient?, target: DNSTarget?, proxied: Bool = true, zoneMaxAge: Duration = .seconds(60),
-        logger: Logger
+        store: Store, cloudflare: CloudflareClient?, target: DNSTarget?, proxied: Bool = true, baseDomain: String? = nil,
+        zoneMaxAge: Duration = .seconds(60), logger: Logger
     ) {
         self.store = store
         self.cloudflare = cloudflare
         self.target = target
         self.proxied = proxied
+        self.baseDomain = baseDomain
         self.zoneMaxAge = zoneMaxAge
         self.logger = logger
         self.token = TokenCheck(logger: logger)
@@ -43,10 +48,11 @@ public final class DNSReconciler: Reconciler {
     /// The store changes DNS acts on: domains and deleted apps (whose records must go), nothing else.
     public static let changeKinds: Set<Change.Kind> = [.domains, .deleted]
 
-    /// Store changes of its kinds.
+    /// Store changes of its kinds; with DNS managed, new apps too (a new preview's record).
     public func triggers() -> [@Sendable () -> AsyncStream<String>] {
         let store = self.store
-        return [{ store.changes.apps(Self.changeKinds) }]
+        let kinds = cloudflare == nil ? Self.changeKinds : Self.changeKinds.union([.created])
+        return [{ store.changes.apps(kinds) }]
     }
 
     /// Every app, and every app some zone still holds marked records of (deleted apps, whose records
@@ -84,7 +90,15 @@ public final class DNSReconciler: Reconciler {
             return .done
         }
         do {
-            let pass = try await converge(app, domains: domains, cloudflare)
+            let hosts = try await previewHosts(app)
+            let pass = try await converge(app, domains: domains, hosts: hosts, cloudflare)
+            for host in hosts {
+                if case .conflict(let records)? = pass.outcomes[host]?.address {
+                    logger.warning("dns: a record pvdify does not own holds the preview's host; left alone", metadata: [
+                        "app": "\(app)", "host": "\(host)", "records": "\(records.map { "\($0.type) \($0.content)" })",
+                    ])
+                }
+            }
             try await write(app, domains, mode: .managed(pass.outcomes), outcomes: pass.outcomes)
             return pass.unconfirmed ? .after(.seconds(1)) : .done
         } catch let error as CloudflareError where error.isAuthentication {
@@ -95,6 +109,16 @@ public final class DNSReconciler: Reconciler {
             // Cloudflare asked for a longer wait than the transport holds a pass for: come back then.
             logger.notice("dns: rate limited by Cloudflare", metadata: ["app": "\(app)", "retry_in": "\(error.retryAfter!)"])
             return .after(error.retryAfter!)
+        }
+    }
+
+    /// `<app>.<base-domain>` for a preview app; none for any other app, or once it is deleted (so its record goes).
+    func previewHosts(_ app: String) async throws -> [String] {
+        guard let baseDomain else { return [] }
+        do {
+            return try await store.app(app).app.previewOf == nil ? [] : ["\(app).\(baseDomain)"]
+        } catch StoreError.notFound {
+            return []
         }
     }
 

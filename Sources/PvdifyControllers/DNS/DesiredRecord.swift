@@ -31,11 +31,7 @@ public struct DesiredRecord: Sendable, Equatable {
     public static func records(for domain: Domain, app: String, target: DNSTarget?, proxied: Bool) -> [DesiredRecord] {
         let marker = DNSMarker.comment(app: app)
         var records: [DesiredRecord] = []
-        if let target {
-            records.append(DesiredRecord(
-                domain: domain.name, purpose: .address,
-                fields: DNSRecordFields(type: target.type, name: domain.name, content: target.content, ttl: 1, proxied: proxied, comment: marker)))
-        }
+        if let target { records.append(address(of: domain.name, app: app, target: target, proxied: proxied)) }
         if let token = domain.verifyToken {
             // Quoted, as Cloudflare recommends for TXT content; comparisons strip the quotes.
             records.append(DesiredRecord(
@@ -43,6 +39,14 @@ public struct DesiredRecord: Sendable, Equatable {
                 fields: DNSRecordFields(type: "TXT", name: domain.verifyRecordName, content: "\"\(token)\"", ttl: 1, proxied: false, comment: marker)))
         }
         return records
+    }
+
+    /// The address record pointing `name` (a domain of `app`, or a host it answers at) at the target.
+    public static func address(of name: String, app: String, target: DNSTarget, proxied: Bool) -> DesiredRecord {
+        DesiredRecord(
+            domain: name, purpose: .address,
+            fields: DNSRecordFields(
+                type: target.type, name: name, content: target.content, ttl: 1, proxied: proxied, comment: DNSMarker.comment(app: app)))
     }
 
     /// The set of records at one name that this record stands for.
