@@ -27,7 +27,7 @@ import Testing
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if try await check() { return true }
-            try await Task.sleep(for: .milliseconds(100))
+            try await Task.sleep(for: .milliseconds(200))
         }
         return try await check()
     }
@@ -41,7 +41,11 @@ import Testing
     func startDaemon(fake: FakeGitHubServer, app: Bool) async throws -> (DaemonProcess, [URL]) {
         let secretFile = FileManager.default.temporaryDirectory.appendingPathComponent("gh-secret-\(UUID().uuidString)")
         try Data((GitHubWebhookDaemonTests.secret + "\n").utf8).write(to: secretFile)
-        var arguments = ["--podman-socket", "off", "--github-webhook-secret-file", secretFile.path, "--github-api-url", fake.issuer]
+        // The tests poll the previews list more often than the API's 100 requests a minute allow.
+        var arguments = [
+            "--podman-socket", "off", "--rate-limit", "100000", "--github-webhook-secret-file", secretFile.path,
+            "--github-api-url", fake.issuer,
+        ]
         var files = [secretFile]
         if app {
             let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
