@@ -122,6 +122,31 @@ import Testing
         await fake.stop()
     }
 
+    @Test func aLaterStartWithoutTheKeyFileUsesTheStoredKey() async throws {
+        let fake = try await FakeGitHubServer.start()
+        let (first, files) = try await startDaemon(fake: fake, app: true)
+        defer {
+            first.cleanUp()
+            for file in files { try? FileManager.default.removeItem(at: file) }
+        }
+        try await first.stop()
+        let token = first.adminToken
+        // The key file is gone; only the App id is given again.
+        try FileManager.default.removeItem(at: files[1])
+        let second = DaemonProcess(arguments: [
+            "--podman-socket", "off", "--github-webhook-secret-file", files[0].path, "--github-api-url", fake.issuer,
+            "--github-app-id", "\(Self.appID)", "--data-dir", first.dataDirectory.path,
+        ])
+        defer { second.cleanUp() }
+        try await second.start()
+        let integration = try await HTTP.request("GET", "\(second.baseURL)/api/v1/integrations/github", token: token)
+        #expect(integration.body.contains(#""key_stored":true"#) && integration.body.contains(#""app_id":4242"#), "\(integration.body)")
+        let opened = try await GitHubWebhookDaemonTests.deliver(second, "pull_request", Self.pullRequest("opened", number: 21, sha: Self.sha(5)))
+        #expect(opened.status == 200, "\(opened.body)")
+        #expect(try await Self.eventually { try await Self.states(fake, sha: Self.sha(5)) == ["in_progress"] })
+        await fake.stop()
+    }
+
     @Test func withoutTheAppNothingIsPostedAndThePreviewSaysWhy() async throws {
         let fake = try await FakeGitHubServer.start()
         let (daemon, files) = try await startDaemon(fake: fake, app: false)
