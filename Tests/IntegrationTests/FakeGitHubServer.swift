@@ -2,7 +2,8 @@ import Foundation
 import PvdifyTestSupport
 
 /// The `FakeGitHub` stand-in (hack/fake-github) as a child process on a free 127.0.0.1 port, with
-/// helpers for its admin calls: minting OIDC tokens, rotating its key, faults.
+/// helpers for its admin calls: minting OIDC tokens, rotating its key, faults, the GitHub App
+/// and the deployments posted to it.
 final class FakeGitHubServer: @unchecked Sendable {
     let process: Process
     let port: Int
@@ -86,6 +87,18 @@ final class FakeGitHubServer: @unchecked Sendable {
         let body = try JSONSerialization.data(withJSONObject: ["id": id, "public_key": publicKeyPEM])
         let reply = try await HTTP.request("POST", "\(adminURL)/app", json: String(decoding: body, as: UTF8.self))
         guard reply.status == 200 else { throw DaemonError(message: "registering the App failed: \(reply.body)") }
+    }
+
+    /// New installation tokens last `seconds` (GitHub's last an hour).
+    func setTokenLifetime(seconds: Int) async throws {
+        let reply = try await HTTP.request("POST", "\(adminURL)/app/token-lifetime", json: #"{"seconds":\#(seconds)}"#)
+        guard reply.status == 200 else { throw DaemonError(message: "setting the token lifetime failed: \(reply.body)") }
+    }
+
+    /// Every installation token handed out stops working (GitHub answers 401 to them).
+    func revokeTokens() async throws {
+        let reply = try await HTTP.request("DELETE", "\(adminURL)/app/tokens")
+        guard reply.status == 200 else { throw DaemonError(message: "revoking tokens failed: \(reply.body)") }
     }
 
     /// The deployments posted so far, each with `statuses`, and how many tokens were issued.

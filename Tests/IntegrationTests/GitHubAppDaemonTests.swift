@@ -144,6 +144,15 @@ import Testing
         let opened = try await GitHubWebhookDaemonTests.deliver(second, "pull_request", Self.pullRequest("opened", number: 21, sha: Self.sha(5)))
         #expect(opened.status == 200, "\(opened.body)")
         #expect(try await Self.eventually { try await Self.states(fake, sha: Self.sha(5)) == ["in_progress"] })
+        #expect(try await fake.deployments().tokensIssued == 1)
+
+        // A revoked token is refused (401), dropped and fetched again; one that expires within
+        // pvdifyd's 5-minute margin is replaced before the next call: 2 more tokens.
+        try await fake.revokeTokens()
+        try await fake.setTokenLifetime(seconds: 120)
+        _ = try await GitHubWebhookDaemonTests.deliver(second, "pull_request", Self.pullRequest("opened", number: 22, sha: Self.sha(6)))
+        #expect(try await Self.eventually { try await Self.states(fake, sha: Self.sha(6)) == ["in_progress"] })
+        #expect(try await fake.deployments().tokensIssued == 3)
         await fake.stop()
     }
 
