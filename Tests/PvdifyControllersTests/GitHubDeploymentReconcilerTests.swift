@@ -171,6 +171,14 @@ final class FakePoster: GitHubDeploymentPoster {
             #expect(try await reconciler(store, nil, clock: TestClock(start)).reconcile("app-pr-5") == .done)
             let row = try #require(try await store.githubDeployments(app: "app-pr-5").first)
             #expect(row.error == GitHubDeploymentReconciler.notConfigured && row.deploymentID == nil)
+
+            // Started later with the App: the resync finds the row and posts it.
+            let poster = FakePoster()
+            let github = reconciler(store, poster, clock: TestClock(start))
+            #expect(try await github.resyncKeys() == ["app-pr-5"])
+            _ = try await github.reconcile("app-pr-5")
+            #expect(poster.posted.map(\.state) == [.inProgress])
+            #expect(try await store.githubDeployments(app: "app-pr-5").first?.error == nil)
         }
     }
 

@@ -101,9 +101,12 @@ public final class GitHubDeploymentReconciler: Reconciler {
         case .post(let status), .retire(let status):
             var row = row
             guard let github, let repository = GitHubRepository(row.repo) else {
-                row.error = github == nil ? Self.notConfigured : "'\(row.repo)' is not a GitHub repository name"
-                row.nextAttemptAt = nil
-                try await store.recordGitHubDeployment(row)
+                let error = github == nil ? Self.notConfigured : "'\(row.repo)' is not a GitHub repository name"
+                if row.error != error || row.nextAttemptAt != nil {
+                    row.error = error
+                    row.nextAttemptAt = nil
+                    try await store.recordGitHubDeployment(row)
+                }
                 return nil
             }
             do {

@@ -71,15 +71,16 @@ extension Store {
     }
 
     /// The preview apps with a deployment that needs a look without a change: a retry that is
-    /// due, a commit whose preview record is gone or moved on, or a status still `in_progress`
-    /// or never posted (a change missed while pvdifyd was down). Settled ones are not visited.
+    /// due, a commit whose preview record is gone or moved on, a status still `in_progress` or
+    /// never posted (a change missed while pvdifyd was down), or an error with no retry (the App
+    /// was not configured then). Settled ones are not visited.
     public func githubDeploymentsToResync(now: Date) async throws -> [String] {
         try await read { db in
             try String.fetchAll(
                 db, sql: """
                     SELECT DISTINCT preview_app FROM github_deployments d
                     WHERE (next_attempt_at IS NOT NULL AND next_attempt_at <= ?)
-                        OR (next_attempt_at IS NULL AND error IS NULL AND (state IS NULL OR state = 'in_progress'))
+                        OR (next_attempt_at IS NULL AND (error IS NOT NULL OR state IS NULL OR state = 'in_progress'))
                         OR NOT EXISTS (SELECT 1 FROM previews p WHERE p.app = d.preview_app AND p.head_sha = d.sha)
                     ORDER BY preview_app
                     """, arguments: [now.timeIntervalSince1970])
