@@ -2,7 +2,7 @@ import Foundation
 import PvdifyTestSupport
 
 /// The `FakeGitHub` stand-in (hack/fake-github) as a child process on a free 127.0.0.1 port, with
-/// helpers for its admin calls: minting OIDC tokens, rotating its key, faults, the GitHub App
+/// calls for its admin routes: minting OIDC tokens, rotating its key, faults, the GitHub App
 /// and the deployments posted to it.
 final class FakeGitHubServer: @unchecked Sendable {
     let process: Process
