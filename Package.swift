@@ -83,6 +83,7 @@ let package = Package(
                 "PvdifyModel",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "JWTKit", package: "jwt-kit"),
             ]
         ),
         .executableTarget(
@@ -123,7 +124,13 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        .testTarget(name: "PvdifyDriversTests", dependencies: ["PvdifyDrivers", "PvdifyTestSupport"]),
+        .testTarget(
+            name: "PvdifyDriversTests",
+            dependencies: [
+                "PvdifyDrivers", "PvdifyTestSupport",
+                .product(name: "JWTKit", package: "jwt-kit"), .product(name: "CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
         .target(
             name: "PvdifyControllers",
             dependencies: [
@@ -196,6 +203,7 @@ let package = Package(
                 "PvdifyStore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
             ]
         ),
     ]

@@ -44,6 +44,9 @@ struct Daemon {
         settings.githubOIDC = GitHubOIDCVerifier(
             issuer: configuration.githubOIDCIssuer.absoluteString, audience: configuration.githubOIDCAudience,
             fetch: Self.fetchIssuerDocument)
+        settings.githubAppID = configuration.githubAppID
+        settings.githubAPIURL = configuration.githubAPIURL.absoluteString
+        let githubApp = try await githubAppClient(store: store)
         let metrics = PrometheusCollectorRegistry()
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         var podmanClient: PodmanClient?
@@ -98,6 +101,8 @@ struct Daemon {
         services.append(.init(service: ControllerRunner(
             reconciler: previews, workers: 1, resyncInterval: configuration.resyncInterval.duration,
             triggers: previews.triggers(), metrics: ControllerMetrics(registry: metrics, reconciler: previews.name), logger: logger)))
+        // GitHub deployment statuses of previews: see Daemon+GitHubApp.swift.
+        services.append(.init(service: githubDeploymentController(store: store, client: githubApp, metrics: metrics)))
         // DNS reconciler (Cloudflare): see Daemon+DNS.swift.
         services.append(.init(service: FailFast("the DNS reconciler", dnsController(store: store, metrics: metrics))))
         let api = try PvdifyAPIServer.buildApplication(

@@ -1,6 +1,7 @@
 import Foundation
 import PvdifyAPI
 import PvdifyControllers
+import PvdifyDrivers
 import PvdifyModel
 
 /// pvdifyd's settings after flags, environment variables and defaults are combined (flag first).
@@ -35,6 +36,13 @@ struct DaemonConfiguration: Sendable {
     /// The GitHub Actions OIDC issuer and the audience its tokens must name (`POST /tokens/github-actions`).
     var githubOIDCIssuer: URL
     var githubOIDCAudience: String
+    /// The GitHub App's id (`--github-app-id`); nil: no deployment statuses are posted.
+    var githubAppID: Int64? = nil
+    /// The App's private key read from `--github-app-key-file` (checked to be an RSA private key);
+    /// nil uses the one stored before.
+    var githubAppKeyPEM: String? = nil
+    /// The GitHub REST API base (`--github-api-url`; a GitHub Enterprise Server's `/api/v3` works).
+    var githubAPIURL = URL(string: "https://api.github.com")!
 
     struct Invalid: Error, CustomStringConvertible {
         let description: String
@@ -97,6 +105,37 @@ struct DaemonConfiguration: Sendable {
             throw Invalid(description: "the GitHub webhook secret must be at least 16 characters")
         }
         return secret
+    }
+
+    /// `--github-app-id`: GitHub's App ids are positive integers.
+    static func githubAppID(_ text: String?) throws -> Int64? {
+        guard let text else { return nil }
+        guard let id = Int64(text), id > 0 else { throw Invalid(description: "--github-app-id must be a positive whole number") }
+        return id
+    }
+
+    /// The PEM of `--github-app-key-file`: a readable file of at most 64 KiB holding an RSA
+    /// private key (never echoed in an error).
+    static func githubAppKey(file: String?) throws -> String? {
+        guard let file else { return nil }
+        guard let data = FileManager.default.contents(atPath: file), data.count <= 64 << 10 else {
+            throw Invalid(description: "--github-app-key-file must name a readable file of at most 64 KiB")
+        }
+        let pem = String(decoding: data, as: UTF8.self)
+        do {
+            try GitHubAppKey.check(pem: pem)
+        } catch {
+            throw Invalid(description: "--github-app-key-file: \(error)")
+        }
+        return pem
+    }
+
+    /// `--github-api-url`: an http(s) URL without query or fragment; paths are appended to it.
+    static func githubAPIURL(_ text: String) throws -> URL {
+        guard let url = URL(string: text), url.scheme == "https" || url.scheme == "http", url.host != nil, url.query == nil,
+              url.fragment == nil
+        else { throw Invalid(description: "--github-api-url must be an http(s) URL, like https://api.github.com") }
+        return url
     }
 
     static func defaultDataDirectory(environment: [String: String]) -> URL {

@@ -47,6 +47,11 @@ struct PvdifydCommand: AsyncParsableCommand {
     @Option(help: "Issuer of the GitHub Actions OIDC tokens exchanged for deploy tokens (PVDIFY_GITHUB_OIDC_ISSUER). Default https://token.actions.githubusercontent.com.")
     var githubOidcIssuer: String?
     @Option(help: "Audience those tokens must name (PVDIFY_GITHUB_OIDC_AUDIENCE). Default pvdify.") var githubOidcAudience: String?
+    @Option(help: "The GitHub App's id, to post deployment statuses of previews (PVDIFY_GITHUB_APP_ID).") var githubAppId: String?
+    @Option(help: "The GitHub App's private key, a PEM file; stored encrypted, so later starts may leave it out (PVDIFY_GITHUB_APP_KEY_FILE).")
+    var githubAppKeyFile: String?
+    @Option(help: "GitHub's REST API base, or a GitHub Enterprise Server's https://HOST/api/v3 (PVDIFY_GITHUB_API_URL). Default https://api.github.com.")
+    var githubApiUrl: String?
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -128,6 +133,9 @@ struct PvdifydCommand: AsyncParsableCommand {
         guard (1...255).contains(audience.utf8.count), audience.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7f }) else {
             throw DaemonConfiguration.Invalid(description: "--github-oidc-audience must be 1 to 255 printable characters without spaces")
         }
+        let githubAppID = try DaemonConfiguration.githubAppID(value(githubAppId, "PVDIFY_GITHUB_APP_ID"))
+        let githubAppKey = try DaemonConfiguration.githubAppKey(file: value(githubAppKeyFile, "PVDIFY_GITHUB_APP_KEY_FILE"))
+        let githubAPI = try DaemonConfiguration.githubAPIURL(value(githubApiUrl, "PVDIFY_GITHUB_API_URL") ?? "https://api.github.com")
         return DaemonConfiguration(
             listenHost: host,
             listenPort: port,
@@ -152,7 +160,10 @@ struct PvdifydCommand: AsyncParsableCommand {
             connections: connections,
             adminUI: uiText == "on",
             githubOIDCIssuer: issuer,
-            githubOIDCAudience: audience
+            githubOIDCAudience: audience,
+            githubAppID: githubAppID,
+            githubAppKeyPEM: githubAppKey,
+            githubAPIURL: githubAPI
         )
     }
 }

@@ -2,7 +2,8 @@ import Foundation
 import PvdifyTestSupport
 
 /// The `FakeGitHub` stand-in (hack/fake-github) as a child process on a free 127.0.0.1 port, with
-/// helpers for its admin calls: minting OIDC tokens, rotating its key, faults.
+/// calls for its admin routes: minting OIDC tokens, rotating its key, faults, the GitHub App
+/// and the deployments posted to it.
 final class FakeGitHubServer: @unchecked Sendable {
     let process: Process
     let port: Int
@@ -71,12 +72,47 @@ final class FakeGitHubServer: @unchecked Sendable {
         guard reply.status == 200 else { throw DaemonError(message: "rotating failed: \(reply.body)") }
     }
 
-    /// The next `count` issuer calls fail with `status` and/or answer after `delayMilliseconds`.
-    func fail(status: Int?, delayMilliseconds: Int = 0, count: Int = 1000) async throws {
+    /// The next `count` calls (those whose path contains `pathContains`, when given) fail with
+    /// `status` and/or answer after `delayMilliseconds`.
+    func fail(status: Int?, delayMilliseconds: Int = 0, count: Int = 1000, pathContains: String? = nil) async throws {
         let statusField = status.map { #""status":\#($0),"# } ?? ""
+        let pathField = pathContains.map { #","path_contains":"\#($0)""# } ?? ""
         let reply = try await HTTP.request(
-            "POST", "\(adminURL)/faults", json: #"{\#(statusField)"delay_ms":\#(delayMilliseconds),"count":\#(count)}"#)
+            "POST", "\(adminURL)/faults", json: #"{\#(statusField)"delay_ms":\#(delayMilliseconds),"count":\#(count)\#(pathField)}"#)
         guard reply.status == 200 else { throw DaemonError(message: "setting a fault failed: \(reply.body)") }
+    }
+
+    /// Registers the GitHub App whose JWTs the stand-in accepts.
+    func registerApp(id: Int, publicKeyPEM: String) async throws {
+        let body = try JSONSerialization.data(withJSONObject: ["id": id, "public_key": publicKeyPEM])
+        let reply = try await HTTP.request("POST", "\(adminURL)/app", json: String(decoding: body, as: UTF8.self))
+        guard reply.status == 200 else { throw DaemonError(message: "registering the App failed: \(reply.body)") }
+    }
+
+    /// New installation tokens last `seconds` (GitHub's last an hour).
+    func setTokenLifetime(seconds: Int) async throws {
+        let reply = try await HTTP.request("POST", "\(adminURL)/app/token-lifetime", json: #"{"seconds":\#(seconds)}"#)
+        guard reply.status == 200 else { throw DaemonError(message: "setting the token lifetime failed: \(reply.body)") }
+    }
+
+    /// Every installation token handed out stops working (GitHub answers 401 to them).
+    func revokeTokens() async throws {
+        let reply = try await HTTP.request("DELETE", "\(adminURL)/app/tokens")
+        guard reply.status == 200 else { throw DaemonError(message: "revoking tokens failed: \(reply.body)") }
+    }
+
+    /// The deployments posted so far, each with `statuses`, and how many tokens were issued.
+    func deployments() async throws -> (deployments: [[String: Any]], tokensIssued: Int) {
+        let reply = try await HTTP.request("GET", "\(adminURL)/deployments")
+        let object = try JSONSerialization.jsonObject(with: Data(reply.body.utf8)) as? [String: Any] ?? [:]
+        return (object["deployments"] as? [[String: Any]] ?? [], object["tokens_issued"] as? Int ?? -1)
+    }
+
+    /// Calls received per path (admin calls aside).
+    func hits() async throws -> [String: Int] {
+        let reply = try await HTTP.request("GET", "\(adminURL)/stats")
+        let object = try JSONSerialization.jsonObject(with: Data(reply.body.utf8)) as? [String: Any] ?? [:]
+        return object["hits"] as? [String: Int] ?? [:]
     }
 
     static func field(_ name: String, in body: String) -> String? {

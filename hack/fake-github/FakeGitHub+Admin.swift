@@ -6,6 +6,10 @@ import Foundation
 /// - `POST /__admin/oidc/rotate`: a new signing key replaces the published one; `{"kid": new}`.
 /// - `POST /__admin/faults {...}` (see `Fault`); `DELETE /__admin/faults` clears them.
 /// - `GET /__admin/stats`: calls received per path.
+/// - `POST /__admin/app {"id", "public_key"}`: the GitHub App whose JWTs are accepted.
+/// - `POST /__admin/app/token-lifetime {"seconds": N}`: how long new installation tokens last.
+/// - `DELETE /__admin/app/tokens`: every installation token handed out stops working.
+/// - `GET /__admin/deployments`: the deployments posted, each with its statuses.
 extension FakeGitHub {
     func admin(_ call: Call) async throws -> Reply {
         switch (call.method, call.path) {
@@ -27,6 +31,17 @@ extension FakeGitHub {
             return .json(["faults": 0])
         case ("GET", "/__admin/stats"):
             return .json(["hits": hits])
+        case ("POST", "/__admin/app"):
+            return await registerApp(call.json)
+        case ("POST", "/__admin/app/token-lifetime"):
+            guard let seconds = call.json["seconds"] as? Int, seconds > 0 else { return .json(["error": "seconds > 0"], status: 400) }
+            tokenLifetime = TimeInterval(seconds)
+            return .json(["seconds": seconds])
+        case ("DELETE", "/__admin/app/tokens"):
+            tokens.removeAll()
+            return .json(["tokens": 0])
+        case ("GET", "/__admin/deployments"):
+            return deploymentsReport()
         default:
             return .json(["error": "no admin route \(call.method) \(call.path)"], status: 404)
         }

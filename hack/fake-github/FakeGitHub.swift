@@ -10,6 +10,8 @@ actor FakeGitHub {
         /// `http://127.0.0.1:PORT`, as the client reached the stand-in: the OIDC issuer's URL.
         var baseURL: String
         var body: Data
+        /// The token of `Authorization: Bearer ...` (or `token ...`), if any.
+        var bearer: String? = nil
 
         /// The body as a JSON object (empty when it is none).
         var json: [String: Any] { (try? JSONSerialization.jsonObject(with: body)) as? [String: Any] ?? [:] }
@@ -30,6 +32,14 @@ actor FakeGitHub {
     var faults: [Fault] = []
     /// Calls received per path, for tests (`GET /__admin/stats`).
     var hits: [String: Int] = [:]
+    /// The GitHub App whose JWTs are accepted, and what it was given (see FakeGitHub+App.swift).
+    var app: RegisteredApp?
+    var tokens: [String: IssuedToken] = [:]
+    var tokensIssued = 0
+    /// How long installation tokens last (GitHub: an hour); `POST /__admin/app/token-lifetime`.
+    var tokenLifetime: TimeInterval = 3600
+    var deployments: [Deployment] = []
+    var nextDeploymentID: Int64 = 1000
 
     init() throws { oidc = try OIDCKeys() }
 
@@ -49,6 +59,7 @@ actor FakeGitHub {
         if call.path.hasPrefix("/__admin/") { return try await admin(call) }
         hits[call.path, default: 0] += 1
         if let reply = oidcEndpoint(call) { return reply }
+        if let reply = await appEndpoint(call) { return reply }
         return .json(["message": "Not Found", "documentation_url": "https://docs.github.com/rest"], status: 404)
     }
 }

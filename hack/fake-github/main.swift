@@ -3,9 +3,9 @@
 //
 // What it serves is split by GitHub service, one file each:
 // - FakeGitHub+OIDC.swift: the GitHub Actions OIDC issuer (OpenID configuration, JWKS).
-// - FakeGitHub+Admin.swift: `/__admin` calls for tests (mint OIDC tokens, rotate the key, faults).
-// Further GitHub APIs (the App API: installation tokens, deployments) get a file of their own
-// beside these and a case in `FakeGitHub.respond`.
+// - FakeGitHub+App.swift: the GitHub App API (installation tokens, deployments and statuses).
+// - FakeGitHub+Admin.swift: `/__admin` calls for tests (mint OIDC tokens, rotate the key, faults,
+//   register the App, read the deployments).
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -27,8 +27,11 @@ let fake = try FakeGitHub()
 @Sendable func handle(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
     let body = try await request.body.collect(upTo: 1 << 20)
     let host = request.head.authority ?? "127.0.0.1"
+    let authorization = request.headers[.authorization] ?? ""
+    let bearer = ["Bearer ", "bearer ", "token "].first(where: authorization.hasPrefix).map { String(authorization.dropFirst($0.count)) }
     let call = FakeGitHub.Call(
-        method: request.method.rawValue, path: request.uri.path, baseURL: "http://\(host)", body: Data(body.readableBytesView))
+        method: request.method.rawValue, path: request.uri.path, baseURL: "http://\(host)", body: Data(body.readableBytesView),
+        bearer: bearer)
     var reply: FakeGitHub.Reply
     if let fault = await fake.takeFault(call) {
         if fault.delayMilliseconds > 0 { try await Task.sleep(for: .milliseconds(fault.delayMilliseconds)) }

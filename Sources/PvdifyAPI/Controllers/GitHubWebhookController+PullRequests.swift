@@ -79,7 +79,9 @@ extension GitHubWebhookController {
             services.event(app.name, "GitHub: \(message)")
             return change("limit_reached", message)
         }
-        let request = PreviewRequest(prNumber: pull.number, image: image, headSHA: pull.headSHA, branch: pull.branch, fork: pull.fork)
+        let request = PreviewRequest(
+            prNumber: pull.number, image: image, headSHA: pull.headSHA, branch: pull.branch, fork: pull.fork,
+            installationID: pull.installationID)
         let outcome: PreviewUpsert
         do {
             outcome = try await services.store.upsertPreview(app.name, request, by: Self.actor)

@@ -101,7 +101,11 @@ struct GitHubWebhookController {
         let installations = try await services.store.githubInstallations()
         let apps = try await services.store.githubLinkedApps()
         let covered = Set(installations.flatMap(\.repositories).map { $0.lowercased() })
+        let keyStored = try await services.store.hasGitHubAppKey()
         return try .json([
+            "app_id": services.settings.githubAppID.map { .int(Int($0)) } ?? .null,
+            "api_url": .string(services.settings.githubAPIURL),
+            "key_stored": .bool(keyStored),
             "webhook": [
                 "path": "/api/v1/integrations/github/webhook",
                 "secret_configured": .bool(services.settings.githubWebhookSecret != nil),

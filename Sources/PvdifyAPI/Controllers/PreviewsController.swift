@@ -17,7 +17,10 @@ struct PreviewsController {
     static let maxPRNumber = Preview.maxPRNumber
 
     @Sendable func list(_ request: Request, _ context: APIRequestContext) async throws -> Response {
-        let previews = try await services.store.previewRecords(context.parameter("name"))
+        let parent = context.parameter("name")
+        let previews = try await services.store.previewRecords(parent)
+        let link = try await services.store.app(parent).app.spec.github
+        let deployments = link == nil ? [] : try await services.store.githubDeployments(parent: parent)
         var items: [JSONValue] = []
         for preview in previews {
             let view = try? await services.store.app(preview.name)
@@ -33,9 +36,28 @@ struct PreviewsController {
                 "created_at": .time(preview.createdAt),
                 "updated_at": .time(preview.updatedAt),
                 "expires_at": .time(preview.expiresAt),
+                "github": link.map { github(preview, repo: $0.repo, deployments) } ?? .null,
             ])
         }
         return try .json(["previews": .array(items)])
+    }
+
+    /// What GitHub shows of the preview's current commit: the deployment, the state last posted,
+    /// and why the last attempt failed; or why there is no deployment.
+    func github(_ preview: Preview, repo: String, _ deployments: [GitHubDeployment]) -> JSONValue {
+        guard let row = deployments.first(where: { $0.previewApp == preview.name && $0.sha == preview.headSHA }) else {
+            let why = preview.headSHA == nil
+                ? "The preview has no head SHA to deploy"
+                : "No deployment: no GitHub App installation covered \(repo) when the preview got this commit"
+            return ["deployment_id": .null, "state": .null, "error": .string(why), "attempts": .int(0), "next_attempt_at": .null]
+        }
+        return [
+            "deployment_id": row.deploymentID.map { .int(Int($0)) } ?? .null,
+            "state": .text(row.state),
+            "error": .text(row.error),
+            "attempts": .int(row.attempts),
+            "next_attempt_at": row.nextAttemptAt.map { .time($0) } ?? .null,
+        ]
     }
 
     /// `{"pr_number": 123, "image": "...", "head_sha": "...", "branch": "...", "fork": false}`:

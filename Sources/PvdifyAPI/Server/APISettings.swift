@@ -35,6 +35,10 @@ public struct APISettings: Sendable {
     public var githubWebhookSecret: String? = nil
     /// Checks GitHub Actions OIDC tokens for `POST /tokens/github-actions`; nil: that route answers 503.
     public var githubOIDC: GitHubOIDCVerifier? = nil
+    /// The GitHub App's id (`--github-app-id`), shown by `GET /integrations/github`.
+    public var githubAppID: Int64? = nil
+    /// The GitHub REST API base the App's calls go to (`--github-api-url`).
+    public var githubAPIURL = "https://api.github.com"
 
     public init(
         baseDomain: String = "localhost",

@@ -14,6 +14,8 @@ struct GitHubPullRequest: Sendable, Equatable {
     var branch: String?
     /// The head is in another repository than the base, or its repository is gone.
     var fork: Bool
+    /// The GitHub App installation that sent the event (`installation.id`); nil from a plain webhook.
+    var installationID: Int64? = nil
 
     /// Why a payload cannot be used, in words for the answer.
     struct Unreadable: Error {
@@ -39,6 +41,9 @@ struct GitHubPullRequest: Sendable, Equatable {
         let base = pull["base"]?["repo"]?["full_name"]?.stringValue ?? repository
         let head = pull["head"]?["repo"]?["full_name"]?.stringValue
         let fork = head.map { $0.lowercased() != base.lowercased() } ?? true
-        return GitHubPullRequest(action: action, number: number, repository: repository, headSHA: sha, branch: branch, fork: fork)
+        let installation = payload["installation"]?["id"]?.intValue.flatMap { $0 > 0 ? Int64($0) : nil }
+        return GitHubPullRequest(
+            action: action, number: number, repository: repository, headSHA: sha, branch: branch, fork: fork,
+            installationID: installation)
     }
 }

@@ -187,6 +187,40 @@ enum Schema {
                 );
                 """)
         }
+        // The GitHub App's private key, sealed with the secret key like app secrets (one row).
+        migrator.registerMigration("github-app-key") { db in
+            try db.execute(sql: """
+                CREATE TABLE github_app_key (
+                    id INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
+                    sealed_key BLOB NOT NULL,
+                    updated_at REAL NOT NULL
+                );
+                """)
+        }
+        // What GitHub should show of each preview commit: one row per preview and head SHA. No
+        // foreign key to the preview: a row outlives its preview until `inactive` is posted.
+        migrator.registerMigration("github-deployments") { db in
+            try db.execute(sql: """
+                CREATE TABLE github_deployments (
+                    preview_app TEXT NOT NULL,
+                    sha TEXT NOT NULL,
+                    parent TEXT NOT NULL,
+                    pr_number INTEGER NOT NULL,
+                    repo TEXT NOT NULL,
+                    installation_id INTEGER NOT NULL,
+                    environment TEXT NOT NULL,
+                    deployment_id INTEGER,
+                    state TEXT,
+                    description TEXT,
+                    error TEXT,
+                    attempts INTEGER NOT NULL DEFAULT 0,
+                    next_attempt_at REAL,
+                    created_at REAL NOT NULL,
+                    PRIMARY KEY (preview_app, sha)
+                );
+                CREATE INDEX github_deployments_parent ON github_deployments(parent);
+                """)
+        }
         return migrator
     }
 }

@@ -10,13 +10,18 @@ public struct PreviewRequest: Sendable, Equatable {
     public var headSHA: String?
     public var branch: String?
     public var fork: Bool
+    /// The GitHub App installation a webhook named; nil falls back to the recorded installations.
+    public var installationID: Int64?
 
-    public init(prNumber: Int, image: String, headSHA: String? = nil, branch: String? = nil, fork: Bool = false) {
+    public init(
+        prNumber: Int, image: String, headSHA: String? = nil, branch: String? = nil, fork: Bool = false, installationID: Int64? = nil
+    ) {
         self.prNumber = prNumber
         self.image = image
         self.headSHA = headSHA
         self.branch = branch
         self.fork = fork
+        self.installationID = installationID
     }
 }
 
@@ -88,6 +93,7 @@ extension Store {
                     name, parent, request.prNumber, request.image, request.headSHA, request.branch, request.fork,
                     preview.createdAt.timeIntervalSince1970, now.timeIntervalSince1970, preview.expiresAt.timeIntervalSince1970,
                 ])
+            try Self.addGitHubDeployment(db, parent: source, preview: name, request, previous: existing, now: now)
             return (PreviewUpsert(preview: preview, created: existing == nil, release: release), changed)
         }
     }

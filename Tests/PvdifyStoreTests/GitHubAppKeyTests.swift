@@ -1,0 +1,34 @@
+import Foundation
+import Testing
+@testable import PvdifyStore
+
+/// The GitHub App's private key: stored sealed with the secret key, read back by a later start,
+/// replaced by a new one.
+@Suite struct GitHubAppKeyTests {
+    let root = FileManager.default.temporaryDirectory.appendingPathComponent("pvdify-ghkey-\(UUID().uuidString)")
+    let pem = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAsecretmaterial0123456789\n-----END RSA PRIVATE KEY-----\n"
+
+    @Test func theKeyIsStoredEncryptedReadBackAndReplaced() async throws {
+        defer { try? FileManager.default.removeItem(at: root) }
+        let box = try SecretBox.load(dataDirectory: root, environmentKey: nil)
+        let store = try Store(dataDirectory: root, secrets: box)
+        #expect(try await store.githubAppKey() == nil)
+        #expect(try await store.hasGitHubAppKey() == false)
+        try await store.storeGitHubAppKey(pem)
+        try store.close()
+
+        var bytes = Data()
+        for name in ["pvdify.sqlite", "pvdify.sqlite-wal"] {
+            bytes += (try? Data(contentsOf: root.appendingPathComponent(name))) ?? Data()
+        }
+        #expect(bytes.range(of: Data("secretmaterial".utf8)) == nil)
+        #expect(bytes.range(of: Data("PRIVATE KEY".utf8)) == nil)
+
+        let reopened = try Store(dataDirectory: root, secrets: box)
+        #expect(try await reopened.githubAppKey() == pem)
+        #expect(try await reopened.hasGitHubAppKey())
+        try await reopened.storeGitHubAppKey("another key")
+        #expect(try await reopened.githubAppKey() == "another key")
+        try reopened.close()
+    }
+}
