@@ -47,7 +47,7 @@ extension Daemon {
         let host = configuration.listenHost.contains(":") ? "[\(configuration.listenHost)]" : configuration.listenHost
         let links = GitHubDeploymentLinks(
             appURLScheme: configuration.tls == .off ? "http" : "https", baseDomain: configuration.baseDomain,
-            adminUIBase: configuration.adminUI ? "http://\(host):\(configuration.listenPort)" : nil)
+            adminUIBase: configuration.adminUI ? configuration.publicURL ?? "http://\(host):\(configuration.listenPort)" : nil)
         let reconciler = GitHubDeploymentReconciler(store: store, github: client, links: links, logger: logger)
         return ControllerRunner(
             reconciler: reconciler, workers: 1, resyncInterval: configuration.resyncInterval.duration,

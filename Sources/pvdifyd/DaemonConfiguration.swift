@@ -43,6 +43,9 @@ struct DaemonConfiguration: Sendable {
     var githubAppKeyPEM: String? = nil
     /// The GitHub REST API base (`--github-api-url`; a GitHub Enterprise Server's `/api/v3` works).
     var githubAPIURL = URL(string: "https://api.github.com")!
+    /// Where people and GitHub reach pvdifyd (`--public-url`), without a trailing slash: the base of
+    /// the links pvdify posts, such as a preview deployment's `log_url`. Nil: the listen address.
+    var publicURL: String? = nil
 
     struct Invalid: Error, CustomStringConvertible {
         let description: String
@@ -136,6 +139,14 @@ struct DaemonConfiguration: Sendable {
               url.fragment == nil
         else { throw Invalid(description: "--github-api-url must be an http(s) URL, like https://api.github.com") }
         return url
+    }
+
+    /// `--public-url`: an http(s) URL with a host and no query or fragment; a trailing `/` is dropped.
+    static func publicURL(_ text: String) throws -> String {
+        guard let url = URL(string: text), url.scheme == "https" || url.scheme == "http", url.host != nil, url.query == nil,
+              url.fragment == nil, url.user == nil, url.password == nil
+        else { throw Invalid(description: "--public-url must be an http(s) URL, like https://pvdify.example.com") }
+        return text.hasSuffix("/") ? String(text.dropLast()) : text
     }
 
     static func defaultDataDirectory(environment: [String: String]) -> URL {

@@ -52,6 +52,8 @@ struct PvdifydCommand: AsyncParsableCommand {
     var githubAppKeyFile: String?
     @Option(help: "GitHub's REST API base, or a GitHub Enterprise Server's https://HOST/api/v3 (PVDIFY_GITHUB_API_URL). Default https://api.github.com.")
     var githubApiUrl: String?
+    @Option(help: "The https URL people and GitHub reach pvdifyd at through a proxy, like https://pvdify.example.com (PVDIFY_PUBLIC_URL); the base of the links pvdify posts. Default: the listen address.")
+    var publicUrl: String?
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -136,6 +138,7 @@ struct PvdifydCommand: AsyncParsableCommand {
         let githubAppID = try DaemonConfiguration.githubAppID(value(githubAppId, "PVDIFY_GITHUB_APP_ID"))
         let githubAppKey = try DaemonConfiguration.githubAppKey(file: value(githubAppKeyFile, "PVDIFY_GITHUB_APP_KEY_FILE"))
         let githubAPI = try DaemonConfiguration.githubAPIURL(value(githubApiUrl, "PVDIFY_GITHUB_API_URL") ?? "https://api.github.com")
+        let publicURL = try value(publicUrl, "PVDIFY_PUBLIC_URL").map(DaemonConfiguration.publicURL)
         return DaemonConfiguration(
             listenHost: host,
             listenPort: port,
@@ -163,7 +166,8 @@ struct PvdifydCommand: AsyncParsableCommand {
             githubOIDCAudience: audience,
             githubAppID: githubAppID,
             githubAppKeyPEM: githubAppKey,
-            githubAPIURL: githubAPI
+            githubAPIURL: githubAPI,
+            publicURL: publicURL
         )
     }
 }

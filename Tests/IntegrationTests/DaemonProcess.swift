@@ -42,8 +42,11 @@ final class DaemonProcess: @unchecked Sendable {
         process.standardError = handle
         try process.run()
         self.process = process
+        // Short probes: the HTTP client retries a refused connection until the request's
+        // timeout, so a long one would outlast a daemon that exits at once on a bad flag.
         for _ in 0..<200 {
-            if (try? await HTTP.request("GET", "\(baseURL)/health"))?.status == 200 { return }
+            guard process.isRunning else { break }
+            if (try? await HTTP.request("GET", "\(baseURL)/health", timeout: .milliseconds(500)))?.status == 200 { return }
             guard process.isRunning else { break }
             try await Task.sleep(for: .milliseconds(50))
         }
@@ -92,7 +95,7 @@ enum HTTP {
 
     static func request(
         _ method: String, _ url: String, token: String? = nil, json: String? = nil, host: String? = nil,
-        closeConnection: Bool = false
+        closeConnection: Bool = false, timeout: Duration = .seconds(10)
     ) async throws -> Reply {
         var request = HTTPClientRequest(url: url)
         request.method = .init(rawValue: method)
@@ -103,7 +106,7 @@ enum HTTP {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(string: json))
         }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        let response = try await HTTPClient.shared.execute(request, timeout: .init(timeout))
         let body = try await response.body.collect(upTo: 4 << 20)
         return Reply(status: response.status.code, body: String(buffer: body), headers: response.headers.map { ($0.name, $0.value) })
     }

@@ -182,6 +182,8 @@ import Testing
             (["--github-app-key-file", notAKey.path], "not an RSA private key"),
             (["--github-app-key-file", "/nonexistent/key.pem"], "--github-app-key-file must name a readable file"),
             (["--github-api-url", "ftp://example.com"], "--github-api-url must be an http(s) URL"),
+            (["--public-url", "pvdify.example.com"], "--public-url must be an http(s) URL"),
+            (["--public-url", "https://user:pass@pvdify.example.com"], "--public-url must be an http(s) URL"),
         ]
         for (arguments, message) in cases {
             let daemon = DaemonProcess(arguments: ["--podman-socket", "off"] + arguments)

@@ -1,3 +1,4 @@
+import CryptoExtras
 import Foundation
 import PvdifyModel
 import PvdifyTestSupport
@@ -6,13 +7,16 @@ import Testing
 /// Pull-request previews end to end: signed GitHub `pull_request` deliveries to a real pvdifyd on
 /// real Podman, routed by a real Caddy, with DNS managed on the Cloudflare stand-in. Each step is
 /// checked on those parts themselves: the page through Caddy, the containers in Podman, the
-/// routes in Caddy's config, the records in the stand-in.
+/// routes in Caddy's config, the records in the stand-in. pvdifyd is the GitHub App (its key
+/// from `--github-app-key-file`) of the GitHub stand-in, which records the deployment statuses.
 @Suite(.serialized, .enabled(if: ContainerEnvironment.available && CaddyProcess.available))
 struct GitHubPreviewEndToEndTests {
     static let webhookSecret = "e2e-webhook-secret-0123456789abcdef"
     /// Head SHAs with an image each in the local registry: the first runs test image v1, the second v2.
     static let firstSHA = String(repeating: "1", count: 40)
     static let secondSHA = String(repeating: "2", count: 40)
+    /// The GitHub App pvdifyd authenticates as, on the GitHub stand-in.
+    static let appID = 5150
 
     @Test func pullRequestsBringUpRollOutAndRemovePreviews() async throws {
         let registry = ContainerEnvironment.registryAddress!
@@ -20,6 +24,11 @@ struct GitHubPreviewEndToEndTests {
         try await Self.pushImage("\(registry)/pvdify-test:v2", as: "\(registry)/pvdify-test:sha-\(Self.secondSHA)")
 
         let cloudflare = try await CloudflareStandIn.start(zones: ["pvdify.test"])
+        let github = try await FakeGitHubServer.start()
+        let appKey = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+        try await github.registerApp(id: Self.appID, publicKeyPEM: appKey.publicKey.pemRepresentation)
+        let keyFile = FileManager.default.temporaryDirectory.appendingPathComponent("gh-e2e-app-key-\(UUID().uuidString).pem")
+        try Data(appKey.pemRepresentation.utf8).write(to: keyFile)
         let caddy = CaddyProcess()
         let secretFile = FileManager.default.temporaryDirectory.appendingPathComponent("gh-e2e-secret-\(UUID().uuidString)")
         try Data((Self.webhookSecret + "\n").utf8).write(to: secretFile)
@@ -28,20 +37,21 @@ struct GitHubPreviewEndToEndTests {
             try await caddy.start()
             let arguments = [
                 "--github-webhook-secret-file", secretFile.path, "--cloudflare-api-url", cloudflare.apiURL,
-                "--dns-target", "lb.example.net",
+                "--dns-target", "lb.example.net", "--github-app-id", "\(Self.appID)", "--github-app-key-file", keyFile.path,
+                "--github-api-url", github.issuer, "--public-url", "https://pvdify.example.test/",
             ]
             try await ContainerEnvironment.withDaemon(
                 caddy: caddy, arguments: arguments, environment: ["CLOUDFLARE_API_TOKEN": CloudflareStandIn.token]
             ) { env in
-                try await Self.scenario(PreviewScenario(env: env, caddy: caddy, cloudflare: cloudflare, parent: parent))
+                try await Self.scenario(PreviewScenario(env: env, caddy: caddy, cloudflare: cloudflare, github: github, parent: parent))
             }
         } catch {
             await Self.removeContainers(parent: parent)
-            await Self.stop(caddy, cloudflare, secretFile)
+            await Self.stop(caddy, cloudflare, github, [secretFile, keyFile])
             throw error
         }
         await Self.removeContainers(parent: parent)
-        await Self.stop(caddy, cloudflare, secretFile)
+        await Self.stop(caddy, cloudflare, github, [secretFile, keyFile])
     }
 
     /// The steps of the proof, in order, on one parent app (`previews.max` 2).
@@ -69,7 +79,14 @@ struct GitHubPreviewEndToEndTests {
         #expect(opened.status == 200 && opened.body.contains(#""outcome":"created""#), "\(opened.body)")
         try await world.waitServing(first, version: 1)
         try await world.waitDNSRecord(first)
-        // GitHub deployment status: the preview is up; a `success` status with its URL goes here.
+        // On GitHub: a deployment of the head SHA in the transient environment pr-12, in progress,
+        // then successful with the preview's URL.
+        try await world.waitDeploymentStates(sha: firstSHA, ["in_progress", "success"])
+        let deployed = try #require(try await world.deployment(sha: firstSHA))
+        #expect(deployed["environment"] as? String == "pr-12" && deployed["transient_environment"] as? Bool == true, "\(deployed)")
+        let success = try #require((deployed["statuses"] as? [[String: Any]])?.last)
+        #expect(success["environment_url"] as? String == "https://\(world.host(first))", "\(success)")
+        #expect(success["log_url"] as? String == "https://pvdify.example.test/ui/apps/\(first)", "\(success)")
 
         // Only the allow-listed secret: on the page (GREETING) and in the container's environment.
         let page = try await world.viaCaddy(first)
@@ -95,6 +112,11 @@ struct GitHubPreviewEndToEndTests {
         #expect(listed.count == 1 && listed.first?["name"]?.stringValue == first, "\(listed)")
         #expect(listed.first?["head_sha"]?.stringValue == secondSHA)
         #expect(listed.first?["url"]?.stringValue == "https://\(world.host(first))")
+        // On GitHub: the new SHA's deployment succeeds, and the first one, replaced, is inactive.
+        try await world.waitDeploymentStates(sha: secondSHA, ["in_progress", "success"])
+        try await world.waitDeploymentStates(sha: firstSHA, ["in_progress", "success", "inactive"])
+        let shown = try await env.get("/apps/\(parent)/previews")["previews"]?.arrayValue?.first
+        #expect(shown?["github"]?["state"]?.stringValue == "success", "\(String(describing: shown))")
 
         // A fork's pull request is ignored: no app, no container.
         let fork = try await world.sendPullRequest(action: "opened", number: 30, sha: firstSHA, headRepository: "someone-else/shop")
@@ -133,7 +155,8 @@ struct GitHubPreviewEndToEndTests {
         let closed = try await world.sendPullRequest(action: "closed", number: 12, sha: firstSHA)
         #expect(closed.status == 200 && closed.body.contains(#""outcome":"deleted""#), "\(closed.body)")
         try await world.assertGone(first)
-        // GitHub deployment status: the preview is gone; an `inactive` status goes here.
+        // On GitHub: the preview's deployment is inactive.
+        try await world.waitDeploymentStates(sha: secondSHA, ["in_progress", "success", "inactive"])
 
         // TTL: a short TTL, restarted by a push at the same SHA (no new release), expires the second preview.
         try await env.patch(parent, #"{"previews":{"ttl":"3s"}}"#)
@@ -166,10 +189,11 @@ struct GitHubPreviewEndToEndTests {
         }
     }
 
-    /// Stops Caddy and the stand-in and removes the secret file.
-    static func stop(_ caddy: CaddyProcess, _ cloudflare: CloudflareStandIn, _ secretFile: URL) async {
+    /// Stops Caddy and the stand-ins and removes the secret and key files.
+    static func stop(_ caddy: CaddyProcess, _ cloudflare: CloudflareStandIn, _ github: FakeGitHubServer, _ files: [URL]) async {
         await caddy.cleanUp()
         await cloudflare.stop()
-        try? FileManager.default.removeItem(at: secretFile)
+        await github.stop()
+        for file in files { try? FileManager.default.removeItem(at: file) }
     }
 }

@@ -12,7 +12,10 @@ struct PreviewScenario {
     let env: ContainerEnvironment
     let caddy: CaddyProcess
     let cloudflare: CloudflareStandIn
+    let github: FakeGitHubServer
     let parent: String
+    /// The GitHub App installation the deliveries name.
+    static let installation = 91
     var repository: String { "octo-org/\(parent)" }
 
     func preview(_ number: Int) -> String { App.previewName(parent: parent, number: number) }
@@ -25,7 +28,7 @@ struct PreviewScenario {
     ) async throws -> HTTP.Reply {
         let head = headRepository ?? repository
         let body = """
-            {"action":"\(action)","number":\(number),"repository":{"full_name":"\(repository)"},
+            {"action":"\(action)","number":\(number),"installation":{"id":\(Self.installation)},"repository":{"full_name":"\(repository)"},
              "pull_request":{"number":\(number),"head":{"sha":"\(sha)","ref":"feature-\(number)","repo":{"full_name":"\(head)"}},
               "base":{"ref":"main","repo":{"full_name":"\(repository)"}}}}
             """
@@ -40,6 +43,19 @@ struct PreviewScenario {
         let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
         let text = try await response.body.collect(upTo: 1 << 20)
         return HTTP.Reply(status: response.status.code, body: String(buffer: text), headers: [])
+    }
+
+    /// The deployment of `sha` the GitHub stand-in holds, with its `statuses`.
+    func deployment(sha: String) async throws -> [String: Any]? {
+        try await github.deployments().deployments.first { $0["ref"] as? String == sha }
+    }
+
+    /// Waits until the deployment of `sha` has exactly the statuses `states`, in that order.
+    func waitDeploymentStates(sha: String, _ states: [String]) async throws {
+        try await env.waitUntil("the deployment of \(sha.prefix(7)) on GitHub: \(states)", timeout: .seconds(60)) {
+            let statuses = try await deployment(sha: sha)?["statuses"] as? [[String: Any]] ?? []
+            return statuses.compactMap { $0["state"] as? String } == states
+        }
     }
 
     /// `/` of the app through Caddy, by its host name.
