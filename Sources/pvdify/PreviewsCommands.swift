@@ -23,14 +23,22 @@ struct PreviewsList: AsyncParsableCommand {
         let previews = answer["previews"]?.arrayValue ?? []
         guard !previews.isEmpty else { return print("\(name) has no previews.") }
         print(Output.table(
-            ["pr", "name", "status", "url", "image", "sha", "branch", "fork", "updated", "expires"],
+            ["pr", "name", "status", "url", "image", "sha", "branch", "fork", "updated", "expires", "github"],
             previews.map {
                 [
                     Output.cell($0["pr_number"]), Output.cell($0["name"]), Output.cell($0["status"]), Output.cell($0["url"]),
                     Output.cell($0["image"]), Output.cell($0["head_sha"]), Output.cell($0["branch"]), Output.cell($0["fork"]),
-                    Output.cell($0["updated_at"]), Output.cell($0["expires_at"]),
+                    Output.cell($0["updated_at"]), Output.cell($0["expires_at"]), Self.github($0["github"]),
                 ]
             }))
+    }
+
+    /// The GitHub deployment's state (`-` before one is posted), and why the last call failed.
+    static func github(_ value: JSONValue?) -> String {
+        guard let value, value != .null else { return "-" }
+        let state = Output.cell(value["state"])
+        guard let error = value["error"]?.stringValue, !error.isEmpty else { return state }
+        return "\(state) (\(error))"
     }
 }
 

@@ -260,6 +260,12 @@ import Testing
             let json = try await succeed(cli, "previews", "myapp", "--json").stdout
             #expect(json.contains("\"head_sha\"") && json.contains("abc1234") && json.contains("fix/x"), "\(json)")
             #expect(try await fail(cli, "previews:create", "myapp", "--pr", "124").stderr.contains("image"))
+            // Linked to a GitHub repository that no App installation covers: the GITHUB column says why nothing is posted.
+            #expect(!listed.contains("installation"), "\(listed)")
+            _ = try await succeed(cli, "apply", "-f", "-", stdin: "apiVersion: pvdify.win/v1\nkind: App\nmetadata: {name: myapp}\nspec: {github: {repo: octo-org/myapp}}\n")
+            _ = try await succeed(cli, "previews:create", "myapp", "--pr", "123", "--image", "127.0.0.1:5000/pvdify-test:v1", "--sha", "def5678")
+            let linked = try await succeed(cli, "previews", "myapp").stdout
+            #expect(linked.contains("GITHUB") && linked.contains("- (No deployment: no GitHub App installation covered octo-org/myapp"), "\(linked)")
             #expect(try await succeed(cli, "previews:delete", "myapp", "123").stdout == "Deleted preview myapp-pr-123.\n")
             #expect(try await fail(cli, "previews:delete", "myapp", "123").stderr.contains("not found"))
         }

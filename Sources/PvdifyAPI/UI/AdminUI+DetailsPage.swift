@@ -34,9 +34,20 @@ extension AdminUI {
                     "pr": preview["pr_number"]?.shownText ?? "", "status": preview["status"]?.shownText ?? "",
                     "image": preview["image"]?.shownText ?? "", "createdAt": preview["created_at"]?.shownText ?? "",
                     "expiresAt": preview["expires_at"]?.shownText ?? "",
+                    "linked": preview["github"].map { $0 != .null } ?? false,
+                    "github": Self.githubText(preview["github"]),
                 ] as [String: Any]
             }
             return templates.page("details", values)
         }
+    }
+
+    /// What GitHub shows of a preview: the deployment state last posted, and why the last call
+    /// failed (shown only for an app with a GitHub repository).
+    static func githubText(_ github: JSONValue?) -> String {
+        guard let github, github != .null else { return "" }
+        let state = github["state"]?.stringValue ?? "nothing posted"
+        guard let error = github["error"]?.stringValue, !error.isEmpty else { return state }
+        return "\(state) (\(error))"
     }
 }

@@ -86,7 +86,12 @@ import Testing
             let expiresAt = try #require(try await auth.send("GET", "/apps/shop/previews").json["previews"]?[0]?["expires_at"]?.stringValue)
             let details = try await browser.get("/ui/apps/shop/details")
             #expect(details.body.contains("<strong>shop-pr-7</strong> PR 7"))
-            #expect(details.body.contains("expires <time>\(expiresAt)</time>"))
+            #expect(details.body.contains("expires <time>\(expiresAt)</time></li>"), "no GitHub part without spec.github")
+            // Linked to a repository no App installation covers: the preview says why GitHub shows nothing.
+            #expect(try await auth.send("PATCH", "/apps/shop", json: #"{"github":{"repo":"octo-org/shop"}}"#).status == 200)
+            #expect(try await auth.send("POST", "/apps/shop/previews", json: #"{"pr_number":7,"image":"reg.io/shop:pr-7","head_sha":"abc1234"}"#).status == 200)
+            let linked = try await browser.get("/ui/apps/shop/details")
+            #expect(linked.body.contains("GitHub: nothing posted (No deployment: no GitHub App installation covered octo-org/shop"), "\(linked.body)")
             #expect(details.status == 200)
             #expect(details.body.contains("API_KEY"))
             #expect(details.body.contains("kind: App"))
