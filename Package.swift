@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
+        // TLS settings (CA, client certificate) of the Kubernetes API client; already under async-http-client.
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         .target(
@@ -83,6 +85,7 @@ let package = Package(
                 "PvdifyModel",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         .executableTarget(
@@ -188,12 +191,19 @@ let package = Package(
             name: "PvdifySealingTests",
             dependencies: ["PvdifySealing", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        // Kubernetes runtime (issue 14): the API stand-in its tests start.
+        .executableTarget(
+            name: "FakeKubernetes",
+            dependencies: ["PvdifyModel", .product(name: "Hummingbird", package: "hummingbird")],
+            path: "hack/fake-kubernetes"
+        ),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
                 "PvdifyTestSupport",
                 "PvdifyModel",
                 "PvdifyStore",
+                "PvdifyDrivers",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

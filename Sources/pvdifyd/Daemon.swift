@@ -47,7 +47,13 @@ struct Daemon {
         let metrics = PrometheusCollectorRegistry()
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         var podmanClient: PodmanClient?
-        if configuration.podmanSocket != "off" {
+        var kubernetesClient: KubernetesClient?
+        if let cluster = configuration.kubernetes {
+            // The Kubernetes runtime: the cluster runs and routes the apps (Daemon+Kubernetes.swift).
+            let (runner, client) = try kubernetesController(cluster, store: store, metrics: metrics)
+            kubernetesClient = client
+            services.append(.init(service: FailFast("the kubernetes reconciler", runner)))
+        } else if configuration.podmanSocket != "off" {
             let socket = PodmanSocket.resolve(configured: configuration.podmanSocket, dataDirectory: configuration.dataDirectory)
             let client = PodmanClient(socketPath: socket.path)
             podmanClient = client
@@ -70,7 +76,7 @@ struct Daemon {
         } else {
             logger.info("podman disabled (--podman-socket off): containers are not managed")
         }
-        if let admin = configuration.caddyAdmin {
+        if configuration.runtime == .podman, let admin = configuration.caddyAdmin {
             let settings = RouteSettings(
                 httpPort: configuration.proxyHTTPPort, httpsPort: configuration.proxyHTTPSPort,
                 tls: configuration.tls,
@@ -127,10 +133,12 @@ struct Daemon {
         } catch {
             // FailFast has said which part failed and why.
             try? await podmanClient?.shutdown()
+            try? await kubernetesClient?.shutdown()
             try? store.close()
             throw ExitCode.failure
         }
         try? await podmanClient?.shutdown()
+        try? await kubernetesClient?.shutdown()
         try store.close()
         logger.info("pvdifyd stopped")
     }

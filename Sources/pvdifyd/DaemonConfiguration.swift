@@ -1,6 +1,7 @@
 import Foundation
 import PvdifyAPI
 import PvdifyControllers
+import PvdifyDrivers
 import PvdifyModel
 
 /// pvdifyd's settings after flags, environment variables and defaults are combined (flag first).
@@ -35,6 +36,9 @@ struct DaemonConfiguration: Sendable {
     /// The GitHub Actions OIDC issuer and the audience its tokens must name (`POST /tokens/github-actions`).
     var githubOIDCIssuer: URL
     var githubOIDCAudience: String
+    /// What converges apps (`--runtime`), and the cluster when it is Kubernetes.
+    var runtime: DaemonRuntime = .podman
+    var kubernetes: KubernetesConfig? = nil
 
     struct Invalid: Error, CustomStringConvertible {
         let description: String

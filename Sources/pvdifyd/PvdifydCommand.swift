@@ -47,6 +47,11 @@ struct PvdifydCommand: AsyncParsableCommand {
     @Option(help: "Issuer of the GitHub Actions OIDC tokens exchanged for deploy tokens (PVDIFY_GITHUB_OIDC_ISSUER). Default https://token.actions.githubusercontent.com.")
     var githubOidcIssuer: String?
     @Option(help: "Audience those tokens must name (PVDIFY_GITHUB_OIDC_AUDIENCE). Default pvdify.") var githubOidcAudience: String?
+    @Option(help: "What runs apps: podman or kubernetes (PVDIFY_RUNTIME). Default podman.") var runtime: String?
+    @Option(help: "With --runtime kubernetes: the kubeconfig whose current context is used (KUBECONFIG). Default: the pod's service account.")
+    var kubeconfig: String?
+    @Option(help: "With --runtime kubernetes: the namespace apps go into (PVDIFY_KUBERNETES_NAMESPACE). Default: the context's, else default.")
+    var kubernetesNamespace: String?
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -128,7 +133,10 @@ struct PvdifydCommand: AsyncParsableCommand {
         guard (1...255).contains(audience.utf8.count), audience.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7f }) else {
             throw DaemonConfiguration.Invalid(description: "--github-oidc-audience must be 1 to 255 printable characters without spaces")
         }
-        return DaemonConfiguration(
+        let (runtimeKind, kubernetes) = try DaemonConfiguration.runtime(
+            value(runtime, "PVDIFY_RUNTIME"), kubeconfig: kubeconfig,
+            namespace: value(kubernetesNamespace, "PVDIFY_KUBERNETES_NAMESPACE"), environment: environment)
+        var configuration = DaemonConfiguration(
             listenHost: host,
             listenPort: port,
             dataDirectory: DaemonConfiguration.dataDirectory(flag: dataDir, environment: environment),
@@ -154,5 +162,8 @@ struct PvdifydCommand: AsyncParsableCommand {
             githubOIDCIssuer: issuer,
             githubOIDCAudience: audience
         )
+        configuration.runtime = runtimeKind
+        configuration.kubernetes = kubernetes
+        return configuration
     }
 }

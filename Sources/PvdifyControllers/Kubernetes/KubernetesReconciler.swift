@@ -1,0 +1,207 @@
+import Foundation
+import Logging
+import PvdifyDrivers
+import PvdifyModel
+import PvdifyStore
+
+/// Converges apps on a Kubernetes cluster instead of Podman. Each pass renders the app's running
+/// release (the newest one that has not failed) with `KubernetesRenderer`, server-side applies the
+/// objects as field manager `pvdify` with `force` (so a hand edit of a field pvdify sets is taken
+/// back, and fields it does not set are left alone), deletes its objects that are no longer
+/// rendered, and reads the Deployments' status into the app's and the release's status. A failed
+/// rollout (`ProgressDeadlineExceeded`) marks the release failed; the next pass applies the
+/// previous release again, which the cluster is still serving from its old ReplicaSet.
+public final class KubernetesReconciler: Reconciler {
+    public let name = "kubernetes"
+    let store: Store
+    let client: KubernetesClient
+    let logger: Logger
+
+    /// Changes that alter what is rendered: new and deleted apps, spec, releases, config, domains.
+    public static let changeKinds: Set<Change.Kind> = [.created, .spec, .release, .config, .domains, .deleted]
+    /// How often a rollout in progress is looked at even without a watch event.
+    static let rolloutPoll: Duration = .seconds(1)
+
+    /// A reconciler writing into `client`'s namespace.
+    public init(store: Store, client: KubernetesClient, logger: Logger) {
+        self.store = store
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Store changes by app, and the Deployments' watch (a status change wakes its app).
+    public func triggers() -> [@Sendable () -> AsyncStream<String>] {
+        let store = self.store
+        let watcher = DeploymentWatcher(client: client, logger: logger)
+        return [{ store.changes.apps(Self.changeKinds) }, { watcher.apps() }]
+    }
+
+    /// Every app in the store, and every app that has objects in the namespace (deleted while
+    /// pvdifyd was down: their objects go).
+    public func resyncKeys() async throws -> [String] {
+        var keys = Set(try await store.appNames())
+        if let deployed = try? await client.list(.deployment, labelSelector: KubernetesRequests.selector()) {
+            keys.formUnion(deployed.items.compactMap { $0["metadata"]?["labels"]?[KubernetesNames.nameLabel]?.stringValue })
+        }
+        return keys.sorted()
+    }
+
+    public func reconcile(_ app: String) async throws -> ReconcileResult {
+        guard let desired = try await loadDesired(app) else {
+            try await deleteObjects(of: app, keeping: [])
+            return .done
+        }
+        do {
+            return try await converge(desired)
+        } catch let error as KubernetesError where error.isUnreachable {
+            try await reportUnreachable(desired, error: error)
+            throw error
+        }
+    }
+
+    // MARK: - Desired state
+
+    /// The app, its releases and the objects of the release to run; nil when the app is gone.
+    func loadDesired(_ app: String) async throws -> KubernetesDesiredApp? {
+        let view: AppView, releases: [Release]
+        do {
+            view = try await store.app(app)
+            releases = try await store.releases(app)
+        } catch StoreError.notFound {
+            return nil
+        }
+        let target = releases.first { $0.status != .failed }
+        var objects: [JSONValue] = []
+        if let target {
+            var config: [String: String] = [:]
+            if let version = target.configVersion { config = try await store.resolvedConfig(app, version: version) }
+            let rendered = KubernetesApp(
+                name: app, spec: view.app.spec, port: view.app.bindPort, domains: view.domains, release: target.version,
+                image: target.image, config: config, namespace: client.namespace)
+            objects = KubernetesRenderer.objects(rendered).map(Self.secretAsData)
+        }
+        return KubernetesDesiredApp(
+            name: app, generation: view.app.generation, spec: view.app.spec, releases: releases, target: target,
+            serving: releases.first { $0.status == .active }, failedNewest: releases.first?.status == .failed ? releases.first : nil,
+            objects: objects)
+    }
+
+    /// The Secret with its values under `data` (base64), as the API server stores them: applying
+    /// `stringData` would leave server-side apply no field to own, so a key removed from the config
+    /// would stay in the cluster.
+    static func secretAsData(_ object: JSONValue) -> JSONValue {
+        guard object["kind"]?.stringValue == "Secret", case .object(var fields) = object,
+              let strings = fields["stringData"]?.objectValue
+        else { return object }
+        fields["stringData"] = nil
+        fields["data"] = .object(strings.mapValues { .string(Data(($0.stringValue ?? "").utf8).base64EncodedString()) })
+        return .object(fields)
+    }
+
+    // MARK: - Converging
+
+    func converge(_ desired: KubernetesDesiredApp) async throws -> ReconcileResult {
+        var rollouts: [String: DeploymentRollout] = [:]
+        for object in desired.objects {
+            let applied = try await client.apply(object)
+            if applied["kind"]?.stringValue == "Deployment",
+               let process = applied["metadata"]?["labels"]?[KubernetesNames.componentLabel]?.stringValue {
+                rollouts[process] = DeploymentRollout(applied)
+            }
+        }
+        try await deleteObjects(of: desired.name, keeping: Set(desired.objects.compactMap(Self.key)))
+        var report = StatusReport(app: desired.name)
+        var result = ReconcileResult.done
+        var failed = desired.failedNewest?.version
+        var rollingOut = desired.isRollout
+        if let target = desired.target, desired.isRollout {
+            if let failure = rollouts.values.compactMap(\.failure).first {
+                failRollout(desired, target: target, reason: failure, report: &report)
+                failed = target.version
+                rollingOut = false
+                result = .after(.milliseconds(100))
+            } else if rollouts.values.allSatisfy(\.isComplete) {
+                completeRollout(desired, target: target, report: &report)
+                rollingOut = false
+            } else {
+                result = .after(Self.rolloutPoll)
+            }
+        } else if !rollouts.values.allSatisfy(\.isComplete) {
+            result = .after(Self.rolloutPoll)
+        }
+        report.status = KubernetesStatus.change(
+            generation: desired.generation, hasRelease: desired.target != nil, rollouts: rollouts, rollingOut: rollingOut ? desired.target?.version : nil,
+            failed: failed)
+        try await store.report([report])
+        return result
+    }
+
+    func failRollout(_ desired: KubernetesDesiredApp, target: Release, reason: String, report: inout StatusReport) {
+        logger.warning("release failed", metadata: ["app": "\(desired.name)", "release": "\(target.version)", "reason": "\(reason)"])
+        report.log(target.version, "Release v\(target.version) failed: \(reason)")
+        report.setRelease(target.version, .failed)
+        if let serving = desired.serving {
+            report.log(target.version, "v\(serving.version) keeps serving; its objects are applied again")
+        }
+    }
+
+    func completeRollout(_ desired: KubernetesDesiredApp, target: Release, report: inout StatusReport) {
+        report.setRelease(target.version, .active)
+        for release in desired.releases
+        where release.version != target.version && (release.status == .active || release.status == .deploying) {
+            report.setRelease(release.version, .superseded)
+        }
+        report.log(target.version, "Release v\(target.version) is active: every Deployment rolled out")
+        logger.info("release active", metadata: ["app": "\(desired.name)", "release": "\(target.version)"])
+    }
+
+    /// Deletes the app's objects (found by its labels) whose `kind/name` is not in `keeping`.
+    func deleteObjects(of app: String, keeping: Set<String>) async throws {
+        for resource in KubernetesResource.all.reversed() {
+            let listed = try await client.list(resource, labelSelector: KubernetesRequests.selector(app: app))
+            for object in listed.items {
+                guard let name = object["metadata"]?["name"]?.stringValue, !keeping.contains("\(resource.kind)/\(name)") else { continue }
+                logger.info("deleting object", metadata: ["app": "\(app)", "object": "\(resource.kind)/\(name)"])
+                try await client.delete(resource, name: name)
+            }
+        }
+    }
+
+    /// `Kind/name` of a rendered object.
+    static func key(_ object: JSONValue) -> String? {
+        guard let kind = object["kind"]?.stringValue, let name = object["metadata"]?["name"]?.stringValue else { return nil }
+        return "\(kind)/\(name)"
+    }
+
+    /// With the API server unreachable nothing is known: `Ready` says so, nothing else changes.
+    func reportUnreachable(_ desired: KubernetesDesiredApp, error: KubernetesError) async throws {
+        var report = StatusReport(app: desired.name)
+        let generation = desired.generation
+        report.status = { status in
+            status.setCondition(ConditionType.ready, false, reason: ConditionReason.runtimeUnavailable,
+                                message: "the Kubernetes API server is not reachable; the cluster keeps running what it has",
+                                observedGeneration: generation)
+        }
+        try await store.report([report])
+    }
+}
+
+/// What one app should run on the cluster, resolved from the store for one pass.
+struct KubernetesDesiredApp: Sendable {
+    var name: String
+    var generation: Int
+    var spec: AppSpec
+    /// Every release, newest first.
+    var releases: [Release]
+    /// The release to run: the newest one that has not failed.
+    var target: Release?
+    /// The release serving now (`active`).
+    var serving: Release?
+    /// The newest release, if it failed.
+    var failedNewest: Release?
+    /// The rendered objects of `target`, in apply order (none without a release).
+    var objects: [JSONValue]
+
+    /// A new release is rolling out.
+    var isRollout: Bool { target != nil && target?.version != serving?.version }
+}
