@@ -126,7 +126,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        .testTarget(name: "PvdifyDriversTests", dependencies: ["PvdifyDrivers", "PvdifyTestSupport"]),
+        .testTarget(name: "PvdifyDriversTests", dependencies: ["PvdifyDrivers", "PvdifyModel", "PvdifyTestSupport"]),
         .target(
             name: "PvdifyControllers",
             dependencies: [

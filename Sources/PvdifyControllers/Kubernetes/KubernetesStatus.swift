@@ -1,3 +1,4 @@
+import PvdifyDrivers
 import PvdifyModel
 
 /// The app status users see, computed from the Deployments' rollouts: the same phase, process

@@ -1,0 +1,133 @@
+import Foundation
+import PvdifyModel
+import Testing
+
+/// The real pvdifyd with `--runtime kubernetes`, against the real Kubernetes API stand-in: deploys,
+/// scaling, a failed rollout, rollbacks, hand edits and app deletion, seen both through pvdify's
+/// API and in the objects the stand-in holds.
+@Suite struct KubernetesRuntimeTests {
+    /// A pvdifyd converging on a fresh stand-in, and an API helper for it.
+    func withRuntime(_ body: (ContainerEnvironment, FakeKubernetesServer) async throws -> Void) async throws {
+        let server = try await FakeKubernetesServer.start()
+        defer { server.stop() }
+        let token = "pvd_k8s_\(UUID().uuidString.lowercased())"
+        let daemon = DaemonProcess(
+            environment: ["PVDIFY_BOOTSTRAP_TOKEN": token],
+            arguments: ["--runtime", "kubernetes", "--kubeconfig", server.kubeconfig.path, "--resync-interval", "2s", "--rate-limit", "100000"])
+        defer { daemon.cleanUp() }
+        try await daemon.start()
+        let env = ContainerEnvironment(daemon: daemon, token: token)
+        do {
+            try await body(env, server)
+        } catch {
+            Issue.record("daemon log tail:\n\(daemon.log.suffix(4000))")
+            throw error
+        }
+        try await daemon.stop()
+    }
+
+    func image(_ object: JSONValue?) -> String? {
+        object?["spec"]?["template"]?["spec"]?["containers"]?[0]?["image"]?.stringValue
+    }
+
+    func releaseStatus(_ env: ContainerEnvironment, _ app: String, _ version: Int) async throws -> String? {
+        try await env.get("/apps/\(app)/releases/\(version)")["status"]?.stringValue
+    }
+
+    @Test func deployScaleFailedRolloutAndRollback() async throws {
+        try await withRuntime { env, server in
+            let app = env.uniqueApp("shop")
+            try await env.create(app)
+            try await env.setConfig(app, ["GREETING": "hello"])
+            _ = try await env.send("POST", "/apps/\(app)/config/secrets", #"{"name":"API_KEY","value":"sk_live_k8s"}"#)
+            try await env.deploy(app, tag: "v1")
+            try await env.waitForRelease(app, version: 1, status: "active", timeout: .seconds(20))
+
+            // The objects carry pvdify's label; the Secret holds config and secret values.
+            let deployment = try #require(try await server.object("Deployment", "\(app)-web"))
+            #expect(deployment["metadata"]?["labels"]?["app.kubernetes.io/managed-by"] == "pvdify")
+            #expect(image(deployment) == "\(env.registry)/pvdify-test:v1")
+            #expect(deployment["metadata"]?["namespace"] == "apps")
+            let secret = try #require(try await server.object("Secret", "\(app)-env"))
+            #expect(secret["metadata"]?["labels"]?["app.kubernetes.io/managed-by"] == "pvdify")
+            #expect(secret["data"]?["GREETING"]?.stringValue == Data("hello".utf8).base64EncodedString())
+            #expect(secret["data"]?["API_KEY"]?.stringValue == Data("sk_live_k8s".utf8).base64EncodedString())
+            #expect(try await server.object("Service", app)?["metadata"]?["labels"]?["app.kubernetes.io/managed-by"] == "pvdify")
+            try await env.waitUntil("app running", timeout: .seconds(10)) { try await env.get("/apps/\(app)")["status"] == "running" }
+            // The secret's value never shows in the release log or the daemon's log.
+            #expect(!(try await env.text("/apps/\(app)/releases/1/log")).contains("sk_live_k8s"))
+            #expect(!env.daemon.log.contains("sk_live_k8s"))
+
+            // Scale: replicas follow, and the process counts come back from the Deployment status.
+            _ = try await env.send("POST", "/apps/\(app)/ps/scale", #"{"web":3}"#)
+            try await env.waitUntil("3 replicas ready", timeout: .seconds(10)) {
+                let ps = try await env.get("/apps/\(app)/ps")
+                return ps["processes"]?[0]?["running"] == 3
+            }
+            #expect(try await server.object("Deployment", "\(app)-web")?["spec"]?["replicas"] == 3)
+
+            // A rollout that never gets ready fails with the reason; v1 stays active and is applied again.
+            try await env.deploy(app, tag: "fail")
+            try await env.waitUntil("v2 failed", timeout: .seconds(20)) { try await releaseStatus(env, app, 2) == "failed" }
+            let log = try await env.text("/apps/\(app)/releases/2/log")
+            #expect(log.contains("ProgressDeadlineExceeded"))
+            #expect(try await releaseStatus(env, app, 1) == "active")
+            try await env.waitUntil("v1's image applied again", timeout: .seconds(10)) {
+                image(try await server.object("Deployment", "\(app)-web")) == "\(env.registry)/pvdify-test:v1"
+            }
+            try await env.waitUntil("app running again", timeout: .seconds(10)) { try await env.get("/apps/\(app)")["status"] == "running" }
+
+            // A new release, then a rollback to v1: the earlier image is applied again.
+            try await env.deploy(app, tag: "v2")
+            try await env.waitForRelease(app, version: 3, status: "active", timeout: .seconds(20))
+            #expect(image(try await server.object("Deployment", "\(app)-web")) == "\(env.registry)/pvdify-test:v2")
+            #expect(try await releaseStatus(env, app, 1) == "superseded")
+            let rollback = try await env.send("POST", "/apps/\(app)/rollback", #"{"version":1}"#)
+            #expect(rollback["rollback_to"] == 1)
+            try await env.waitForRelease(app, version: 4, status: "active", timeout: .seconds(20))
+            #expect(image(try await server.object("Deployment", "\(app)-web")) == "\(env.registry)/pvdify-test:v1")
+            #expect(try await server.object("Deployment", "\(app)-web")?["spec"]?["replicas"] == 3)
+        }
+    }
+
+    @Test func handEditsTakenBackForeignFieldsKeptAndDeletionRemovesObjects() async throws {
+        try await withRuntime { env, server in
+            let app = env.uniqueApp("blog")
+            try await env.create(app)
+            try await env.deploy(app, tag: "v1")
+            try await env.waitForRelease(app, version: 1, status: "active", timeout: .seconds(20))
+            let name = "\(app)-web"
+
+            // kubectl edit of fields pvdify owns (replicas, image), and of an annotation it does not set.
+            try await server.edit("deployments", name, json: #"""
+                {"metadata":{"annotations":{"example.com/owner":"ops"}},
+                 "spec":{"replicas":4,"template":{"spec":{"containers":[{"name":"web","image":"elsewhere/blog:hacked"}]}}}}
+                """#)
+            try await env.waitUntil("replicas and image taken back", timeout: .seconds(10)) {
+                let deployment = try await server.object("Deployment", name)
+                return deployment?["spec"]?["replicas"] == 1 && image(deployment) == "\(env.registry)/pvdify-test:v1"
+            }
+            let deployment = try #require(try await server.object("Deployment", name))
+            #expect(deployment["metadata"]?["annotations"]?["example.com/owner"] == "ops")
+            #expect(FakeKubernetesServer.owners(of: ["spec", "replicas"], in: deployment) == ["pvdify"])
+            #expect(FakeKubernetesServer.owners(of: ["metadata", "annotations", "example.com/owner"], in: deployment) == ["kubectl-edit"])
+
+            // Deleting the app deletes its objects, found by label.
+            _ = try await env.send("DELETE", "/apps/\(app)", nil)
+            try await env.waitUntil("objects deleted", timeout: .seconds(10)) {
+                try await server.objects().allSatisfy { $0["metadata"]?["labels"]?["app.kubernetes.io/name"]?.stringValue != app }
+            }
+        }
+    }
+
+    @Test func aBadKubeconfigStopsTheDaemonWithAClearMessage() async throws {
+        let directory = try KubernetesFixtures.scratchDirectory("bad-kubeconfig")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("kubeconfig")
+        try "apiVersion: v1\nkind: Config\n".write(to: file, atomically: true, encoding: .utf8)
+        let daemon = DaemonProcess(arguments: ["--runtime", "kubernetes", "--kubeconfig", file.path])
+        defer { daemon.cleanUp() }
+        await #expect(throws: DaemonError.self) { try await daemon.start() }
+        #expect(daemon.log.contains("no current-context"))
+    }
+}
