@@ -86,7 +86,7 @@ struct Daemon {
                 reconciler: routes, workers: 1, resyncInterval: configuration.resyncInterval.duration,
                 triggers: routes.triggers(), metrics: ControllerMetrics(registry: metrics, reconciler: routes.name),
                 logger: logger))))
-        } else {
+        } else if configuration.runtime == .podman {
             logger.info("routing disabled (--caddy-admin off): Caddy is not managed")
         }
         // GitOps: sources write App specs through the store; the reconcilers above take it from there.

@@ -2,7 +2,7 @@ import Foundation
 import PvdifyModel
 
 /// Calls for tests under `/__admin`: read every object, edit one as another field manager would
-/// (`kubectl edit`), and forget the event history (so a watch from an old version gets 410 Gone).
+/// (`kubectl edit`), and forget the event history (open watches end; a watch from an old version gets 410 Gone).
 extension FakeKubernetes {
     func admin(_ call: Call) -> Reply {
         switch (call.method, call.path) {
@@ -12,8 +12,12 @@ extension FakeKubernetes {
         case ("POST", "/__admin/edit"):
             return edit(call)
         case ("POST", "/__admin/compact"):
+            // As an API server that restarted with a compacted etcd: open watches end, and a watch
+            // from any version seen before is answered 410 Gone.
             history.removeAll()
             oldestWatchable = resourceVersion + 1
+            for watcher in watchers.values { watcher.continuation.finish() }
+            watchers.removeAll()
             return .json(200, ["oldest_watchable": .int(oldestWatchable)])
         default:
             return Self.status(404, "NotFound", "no such admin call")

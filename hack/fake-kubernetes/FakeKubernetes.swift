@@ -58,6 +58,8 @@ actor FakeKubernetes {
     /// Deployments whose rollout is in progress, and since when.
     var rollouts: [ObjectKey: ContinuousClock.Instant] = [:]
     static let historyLimit = 1000
+    /// The image marker of an object an admission webhook refuses (422 Invalid).
+    static let deniedMarker = ":denied"
 
     init(token: String?, readyDelay: Duration, progressDeadline: Duration) {
         self.token = token
@@ -113,6 +115,10 @@ actor FakeKubernetes {
         else { return Self.status(400, "BadRequest", "apiVersion, kind and metadata.name must match the path") }
         if let other = config["metadata"]?["namespace"]?.stringValue, other != namespace {
             return Self.status(400, "BadRequest", "the namespace of the provided object does not match the namespace sent on the request")
+        }
+        let images = config["spec"]?["template"]?["spec"]?["containers"]?.arrayValue?.compactMap { $0["image"]?.stringValue } ?? []
+        if images.contains(where: { $0.contains(Self.deniedMarker) }) {
+            return Self.status(422, "Invalid", "admission webhook \"images.example.com\" denied the request: image not allowed")
         }
         let key = ObjectKey(plural: resource.plural, namespace: namespace, name: name)
         let fields = config.ownableFields()

@@ -25,6 +25,10 @@ while let argument = arguments.next() {
     }
 }
 
+// Open watches would hold a graceful shutdown forever: a stand-in holds nothing worth a clean stop.
+signal(SIGTERM) { _ in exit(0) }
+signal(SIGINT) { _ in exit(0) }
+
 let fake = FakeKubernetes(token: token, readyDelay: .milliseconds(readyDelay), progressDeadline: .milliseconds(progressDeadline))
 
 @Sendable func handle(_ request: Request, _ context: BasicRequestContext) async throws -> Response {

@@ -103,7 +103,17 @@ public final class KubernetesReconciler: Reconciler {
     func converge(_ desired: KubernetesDesiredApp) async throws -> ReconcileResult {
         var rollouts: [String: DeploymentRollout] = [:]
         for object in desired.objects {
-            let applied = try await client.apply(object)
+            let applied: JSONValue
+            do {
+                applied = try await client.apply(object)
+            } catch let error as KubernetesError where error.isRefusal && desired.isRollout {
+                // The cluster will never take these objects (a webhook or a quota said no): the release failed.
+                guard let target = desired.target else { throw error }
+                var report = StatusReport(app: desired.name)
+                failRollout(desired, target: target, reason: "the cluster refused \(Self.key(object) ?? "an object"): \(error.message)", report: &report)
+                try await store.report([report])
+                return .after(.milliseconds(100))
+            }
             if applied["kind"]?.stringValue == "Deployment",
                let process = applied["metadata"]?["labels"]?[KubernetesNames.componentLabel]?.stringValue {
                 rollouts[process] = DeploymentRollout(applied)

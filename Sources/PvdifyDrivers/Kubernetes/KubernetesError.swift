@@ -29,6 +29,9 @@ public struct KubernetesError: Error, Sendable, CustomStringConvertible {
     public var isNotFound: Bool { status == 404 }
     /// A watch's resource version is too old: list again.
     public var isGone: Bool { status == 410 }
+    /// The server will not take the object as it is (400 BadRequest, 422 Invalid: a schema check
+    /// or an admission webhook said no): trying again unchanged does not help.
+    public var isRefusal: Bool { status == 400 || status == 422 }
     /// No answer came: the API server is down or unreachable.
     public var isUnreachable: Bool { status == 0 && reason == "Unreachable" }
 

@@ -7,13 +7,14 @@ import Testing
 /// API and in the objects the stand-in holds.
 @Suite struct KubernetesRuntimeTests {
     /// A pvdifyd converging on a fresh stand-in, and an API helper for it.
-    func withRuntime(_ body: (ContainerEnvironment, FakeKubernetesServer) async throws -> Void) async throws {
+    /// `resync` is long where a test must show that the watch, not a resync, wakes the reconciler.
+    func withRuntime(resync: String = "2s", _ body: (ContainerEnvironment, FakeKubernetesServer) async throws -> Void) async throws {
         let server = try await FakeKubernetesServer.start()
         defer { server.stop() }
         let token = "pvd_k8s_\(UUID().uuidString.lowercased())"
         let daemon = DaemonProcess(
             environment: ["PVDIFY_BOOTSTRAP_TOKEN": token],
-            arguments: ["--runtime", "kubernetes", "--kubeconfig", server.kubeconfig.path, "--resync-interval", "2s", "--rate-limit", "100000"])
+            arguments: ["--runtime", "kubernetes", "--kubeconfig", server.kubeconfig.path, "--resync-interval", resync, "--rate-limit", "100000"])
         defer { daemon.cleanUp() }
         try await daemon.start()
         let env = ContainerEnvironment(daemon: daemon, token: token)
@@ -87,16 +88,46 @@ import Testing
             try await env.waitForRelease(app, version: 4, status: "active", timeout: .seconds(20))
             #expect(image(try await server.object("Deployment", "\(app)-web")) == "\(env.registry)/pvdify-test:v1")
             #expect(try await server.object("Deployment", "\(app)-web")?["spec"]?["replicas"] == 3)
+
+            // Objects the cluster refuses (an admission webhook's 422) fail the release at once.
+            try await env.deploy(app, tag: "denied")
+            try await env.waitUntil("v5 failed", timeout: .seconds(20)) { try await releaseStatus(env, app, 5) == "failed" }
+            #expect(try await env.text("/apps/\(app)/releases/5/log").contains("denied the request"))
+            #expect(try await releaseStatus(env, app, 4) == "active")
+        }
+    }
+
+    @Test func domainsMakeAnIngressAndRemovingThemDeletesIt() async throws {
+        try await withRuntime { env, server in
+            let app = env.uniqueApp("news")
+            try await env.create(app)
+            try await env.deploy(app, tag: "v1")
+            try await env.waitForRelease(app, version: 1, status: "active", timeout: .seconds(20))
+            #expect(try await server.object("Ingress", app) == nil)
+            _ = try await env.send("POST", "/apps/\(app)/domains", #"{"name":"\#(app).example.com"}"#)
+            try await env.waitUntil("an Ingress for the domain", timeout: .seconds(10)) {
+                try await server.object("Ingress", app)?["spec"]?["rules"]?[0]?["host"]?.stringValue == "\(app).example.com"
+            }
+            _ = try await env.send("DELETE", "/apps/\(app)/domains/\(app).example.com", nil)
+            try await env.waitUntil("the Ingress deleted", timeout: .seconds(10)) { try await server.object("Ingress", app) == nil }
+            #expect(try await server.object("Service", app) != nil)
         }
     }
 
     @Test func handEditsTakenBackForeignFieldsKeptAndDeletionRemovesObjects() async throws {
-        try await withRuntime { env, server in
+        // Resyncs are a minute apart: what takes the edits back within seconds is the watch.
+        try await withRuntime(resync: "60s") { env, server in
             let app = env.uniqueApp("blog")
             try await env.create(app)
             try await env.deploy(app, tag: "v1")
             try await env.waitForRelease(app, version: 1, status: "active", timeout: .seconds(20))
             let name = "\(app)-web"
+
+            // The API server drops its watch history: pvdify's watch ends, gets 410 Gone, lists again.
+            try await server.compact()
+            try await env.waitUntil("the watch started again from a new list", timeout: .seconds(10)) {
+                env.daemon.log.contains("listing again")
+            }
 
             // kubectl edit of fields pvdify owns (replicas, image), and of an annotation it does not set.
             try await server.edit("deployments", name, json: #"""
