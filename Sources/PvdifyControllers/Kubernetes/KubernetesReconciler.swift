@@ -78,7 +78,7 @@ public final class KubernetesReconciler: Reconciler {
             let rendered = KubernetesApp(
                 name: app, spec: view.app.spec, port: view.app.bindPort, domains: view.domains, release: target.version,
                 image: target.image, config: config, namespace: client.namespace)
-            objects = KubernetesRenderer.objects(rendered).map(Self.secretAsData)
+            objects = KubernetesRenderer.objects(rendered).map(Self.secretAsData).map { Self.restarted($0, restarts: view.app.spec.restarts) }
         }
         return KubernetesDesiredApp(
             name: app, generation: view.app.generation, spec: view.app.spec, releases: releases, target: target,
@@ -97,6 +97,27 @@ public final class KubernetesReconciler: Reconciler {
         fields["data"] = .object(strings.mapValues { .string(Data(($0.stringValue ?? "").utf8).base64EncodedString()) })
         return .object(fields)
     }
+
+    /// The pod template annotated with the time of the process's last `ps/restart`, as
+    /// `kubectl rollout restart` does: a new value rolls the pods, one at a time behind readiness.
+    static func restarted(_ object: JSONValue, restarts: [String: Date]) -> JSONValue {
+        guard object["kind"]?.stringValue == "Deployment",
+              let process = object["metadata"]?["labels"]?[KubernetesNames.componentLabel]?.stringValue,
+              let date = restarts[process],
+              case .object(var fields) = object, case .object(var spec)? = fields["spec"],
+              case .object(var template)? = spec["template"], case .object(var metadata)? = template["metadata"]
+        else { return object }
+        var annotations = metadata["annotations"]?.objectValue ?? [:]
+        annotations[restartedAtAnnotation] = .string(ISO8601DateFormatter().string(from: date))
+        metadata["annotations"] = .object(annotations)
+        template["metadata"] = .object(metadata)
+        spec["template"] = .object(template)
+        fields["spec"] = .object(spec)
+        return .object(fields)
+    }
+
+    /// On a pod template: when its process was last restarted with `ps/restart`.
+    public static let restartedAtAnnotation = "pvdify.win/restarted-at"
 
     // MARK: - Converging
 

@@ -97,7 +97,7 @@ import Testing
         }
     }
 
-    @Test func domainsMakeAnIngressAndRemovingThemDeletesIt() async throws {
+    @Test func domainsMakeAnIngressAndRestartsRollThePods() async throws {
         try await withRuntime { env, server in
             let app = env.uniqueApp("news")
             try await env.create(app)
@@ -111,6 +111,17 @@ import Testing
             _ = try await env.send("DELETE", "/apps/\(app)/domains/\(app).example.com", nil)
             try await env.waitUntil("the Ingress deleted", timeout: .seconds(10)) { try await server.object("Ingress", app) == nil }
             #expect(try await server.object("Service", app) != nil)
+
+            // ps/restart rolls the pods as `kubectl rollout restart` does: a new pod-template annotation.
+            func restartedAt() async throws -> String? {
+                try await server.object("Deployment", "\(app)-web")?["spec"]?["template"]?["metadata"]?["annotations"]?["pvdify.win/restarted-at"]?.stringValue
+            }
+            #expect(try await restartedAt() == nil)
+            let generation = try await server.object("Deployment", "\(app)-web")?["metadata"]?["generation"]?.intValue ?? 0
+            _ = try await env.send("POST", "/apps/\(app)/ps/restart", #"{"type":"web"}"#)
+            try await env.waitUntil("the pod template annotated", timeout: .seconds(10)) { try await restartedAt() != nil }
+            #expect(try await server.object("Deployment", "\(app)-web")?["metadata"]?["generation"]?.intValue ?? 0 > generation)
+            try await env.waitUntil("app running after the restart", timeout: .seconds(10)) { try await env.get("/apps/\(app)")["status"] == "running" }
         }
     }
 
