@@ -194,7 +194,10 @@ let package = Package(
         // Kubernetes runtime (issue 14): the API stand-in its tests start.
         .executableTarget(
             name: "FakeKubernetes",
-            dependencies: ["PvdifyModel", .product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: [
+                "PvdifyModel", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+            ],
             path: "hack/fake-kubernetes"
         ),
         .testTarget(

@@ -23,7 +23,8 @@ final class FakeKubernetesServer: @unchecked Sendable {
 
     /// Starts the stand-in and waits until it listens. Rollouts get ready after `readyDelay` ms;
     /// images with `:fail` exceed their progress deadline after `progressDeadline` ms.
-    static func start(readyDelay: Int = 300, progressDeadline: Int = 1500) async throws -> FakeKubernetesServer {
+    /// `arguments` are added to the stand-in's own (its TLS files, for example).
+    static func start(readyDelay: Int = 300, progressDeadline: Int = 1500, arguments: [String] = []) async throws -> FakeKubernetesServer {
         let binary = BuiltProducts.executable("FakeKubernetes", override: "PVDIFY_FAKE_KUBERNETES_BIN")
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fake-kubernetes-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -34,7 +35,7 @@ final class FakeKubernetesServer: @unchecked Sendable {
         process.executableURL = binary
         process.arguments = [
             "--port", "0", "--token", token, "--ready-delay", String(readyDelay), "--progress-deadline", String(progressDeadline),
-        ]
+        ] + arguments
         process.standardOutput = handle
         process.standardError = handle
         try process.run()
