@@ -32,9 +32,39 @@ import Testing
             == KubernetesRenderer.deployment(app, process: "web"))
     }
 
+    @Test func aLiveObjectWithDefaultsAndForeignFieldsHoldsWhatWasApplied() {
+        let wanted = KubernetesRenderer.deployment(app, process: "web")
+        var live = wanted
+        live.setField(["metadata", "annotations", "example.com/owner"], "ops")
+        live.setField(["metadata", "resourceVersion"], "42")
+        live.setField(["status", "readyReplicas"], 2)
+        #expect(KubernetesObjectCache.holds(live, wanted))
+        var edited = live
+        edited.setField(["spec", "replicas"], 5)
+        #expect(!KubernetesObjectCache.holds(edited, wanted))
+        #expect(!KubernetesObjectCache.holds(["spec": ["ports": [1, 2]]], ["spec": ["ports": [1]]]))
+        #expect(KubernetesObjectCache.holds(["spec": ["ports": [["port": 80, "protocol": "TCP"]]]], ["spec": ["ports": [["port": 80]]]]))
+        #expect(KubernetesObjectCache.holds(["cpu": .double(2)], ["cpu": 2]))
+    }
+
     @Test func objectKeys() {
         #expect(KubernetesReconciler.key(KubernetesRenderer.service(app)) == "Service/shop")
         #expect(KubernetesReconciler.key(KubernetesRenderer.deployment(app, process: "worker")) == "Deployment/shop-worker")
         #expect(KubernetesReconciler.key(["kind": "Secret"]) == nil)
+    }
+}
+
+extension JSONValue {
+    /// Sets a nested field, making the maps on the way (for building live objects in tests).
+    fileprivate mutating func setField(_ path: [String], _ value: JSONValue) {
+        guard let key = path.first else {
+            self = value
+            return
+        }
+        var members = objectValue ?? [:]
+        var child = members[key] ?? .object([:])
+        child.setField(Array(path.dropFirst()), value)
+        members[key] = child
+        self = .object(members)
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import PvdifyModel
 
-/// Calls for tests under `/__admin`: read every object, edit one as another field manager would
+/// Calls for tests under `/__admin`: count the API calls received, read every object, edit one as another field manager would
 /// (`kubectl edit`), and forget the event history (open watches end; a watch from an old version gets 410 Gone).
 extension FakeKubernetes {
     func admin(_ call: Call) -> Reply {
@@ -9,6 +9,8 @@ extension FakeKubernetes {
         case ("GET", "/__admin/objects"):
             let items = objects.sorted { ($0.key.plural, $0.key.name) < ($1.key.plural, $1.key.name) }.map { rendered($0.value) }
             return .json(200, ["items": .array(items)])
+        case ("GET", "/__admin/stats"):
+            return .json(200, .object(calls.mapValues(JSONValue.int)))
         case ("POST", "/__admin/edit"):
             return edit(call)
         case ("POST", "/__admin/compact"):

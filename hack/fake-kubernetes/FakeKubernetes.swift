@@ -57,6 +57,8 @@ actor FakeKubernetes {
     var watchers: [UUID: Watcher] = [:]
     /// Deployments whose rollout is in progress, and since when.
     var rollouts: [ObjectKey: ContinuousClock.Instant] = [:]
+    /// API calls received, by method (`GET` counts lists and watches too), for `/__admin/stats`.
+    var calls: [String: Int] = [:]
     static let historyLimit = 1000
     /// The image marker of an object an admission webhook refuses (422 Invalid).
     static let deniedMarker = ":denied"
@@ -70,6 +72,7 @@ actor FakeKubernetes {
     /// Answers one call.
     func respond(_ call: Call) -> Reply {
         if call.path.hasPrefix("/__admin/") { return admin(call) }
+        calls[call.method, default: 0] += 1
         if let token, call.authorization != "Bearer \(token)" { return Self.status(401, "Unauthorized", "Unauthorized") }
         guard let (resource, namespace, name) = FakeResource.parse(call.path) else {
             return Self.status(404, "NotFound", "the server could not find the requested resource")

@@ -8,7 +8,9 @@ import PvdifyStore
 /// release (the newest one that has not failed) with `KubernetesRenderer`, server-side applies the
 /// objects as field manager `pvdify` with `force` (so a hand edit of a field pvdify sets is taken
 /// back, and fields it does not set are left alone), deletes its objects that are no longer
-/// rendered, and reads the Deployments' status into the app's and the release's status. A failed
+/// rendered, and reads the Deployments' status into the app's and the release's status. An
+/// object it applied before, unchanged, that the watched cluster still holds field for field is
+/// not applied again: a pass that finds everything in place makes no call. A failed
 /// rollout (`ProgressDeadlineExceeded`) marks the release failed; the next pass applies the
 /// previous release again, which the cluster is still serving from its old ReplicaSet.
 public final class KubernetesReconciler: Reconciler {
@@ -16,6 +18,10 @@ public final class KubernetesReconciler: Reconciler {
     let store: Store
     let client: KubernetesClient
     let logger: Logger
+    /// The namespace's pvdify objects, kept current by the watches.
+    let cache = KubernetesObjectCache()
+    /// What this pvdifyd last applied, per object: unchanged and still in place, it is not applied again.
+    let applied = AppliedObjects()
 
     /// Changes that alter what is rendered: new and deleted apps, spec, releases, config, domains.
     public static let changeKinds: Set<Change.Kind> = [.created, .spec, .release, .config, .domains, .deleted]
@@ -29,19 +35,21 @@ public final class KubernetesReconciler: Reconciler {
         self.logger = logger
     }
 
-    /// Store changes by app, and the Deployments' watch (a status change wakes its app).
+    /// Store changes by app, and a watch per kind (a status change or a hand edit wakes its app).
     public func triggers() -> [@Sendable () -> AsyncStream<String>] {
         let store = self.store
-        let watcher = DeploymentWatcher(client: client, logger: logger)
-        return [{ store.changes.apps(Self.changeKinds) }, { watcher.apps() }]
+        let watchers = KubernetesResource.all.map { ObjectWatcher(resource: $0, client: client, cache: cache, logger: logger) }
+        return [{ store.changes.apps(Self.changeKinds) }] + watchers.map { watcher in { watcher.apps() } }
     }
 
     /// Every app in the store, and every app that has objects in the namespace (deleted while
     /// pvdifyd was down: their objects go).
     public func resyncKeys() async throws -> [String] {
         var keys = Set(try await store.appNames())
-        if let deployed = try? await client.list(.deployment, labelSelector: KubernetesRequests.selector()) {
-            keys.formUnion(deployed.items.compactMap { $0["metadata"]?["labels"]?[KubernetesNames.nameLabel]?.stringValue })
+        if await cache.isComplete {
+            keys.formUnion(await cache.apps())
+        } else if let deployed = try? await client.list(.deployment, labelSelector: KubernetesRequests.selector()) {
+            keys.formUnion(deployed.items.compactMap(KubernetesObjectCache.app))
         }
         return keys.sorted()
     }
@@ -123,10 +131,25 @@ public final class KubernetesReconciler: Reconciler {
 
     func converge(_ desired: KubernetesDesiredApp) async throws -> ReconcileResult {
         var rollouts: [String: DeploymentRollout] = [:]
+        let cacheComplete = await cache.isComplete
         for object in desired.objects {
+            let key = Self.key(object) ?? ""
+            // Applied before, unchanged, and the cluster still holds it: applying would change nothing.
+            if cacheComplete, await self.applied.matches(key, object), let live = await cache.object(key),
+               KubernetesObjectCache.holds(live, object)
+            {
+                if live["kind"]?.stringValue == "Deployment",
+                   let process = live["metadata"]?["labels"]?[KubernetesNames.componentLabel]?.stringValue {
+                    rollouts[process] = DeploymentRollout(live)
+                }
+                continue
+            }
             let applied: JSONValue
             do {
+                // The answer is not put in the cache: a watch event of a later version may already
+                // be there, and the watch alone keeps the cache in order.
                 applied = try await client.apply(object)
+                await self.applied.remember(key, object)
             } catch let error as KubernetesError where error.isRefusal && desired.isRollout {
                 // The cluster will never take these objects (a webhook or a quota said no): the release failed.
                 guard let target = desired.target else { throw error }
@@ -186,23 +209,33 @@ public final class KubernetesReconciler: Reconciler {
         logger.info("release active", metadata: ["app": "\(desired.name)", "release": "\(target.version)"])
     }
 
-    /// Deletes the app's objects (found by its labels) whose `kind/name` is not in `keeping`.
+    /// Deletes the app's objects (found by its labels) whose `kind/name` is not in `keeping`: from
+    /// the cache when every kind is watched, else by listing.
     func deleteObjects(of app: String, keeping: Set<String>) async throws {
+        if await cache.isComplete {
+            for key in await cache.keys(of: app) where !keeping.contains(key) {
+                let parts = key.split(separator: "/", maxSplits: 1).map(String.init)
+                guard parts.count == 2, let resource = KubernetesResource.all.first(where: { $0.kind == parts[0] }) else { continue }
+                logger.info("deleting object", metadata: ["app": "\(app)", "object": "\(key)"])
+                try await client.delete(resource, name: parts[1])
+                await cache.remove(key)
+                await applied.forget(key)
+            }
+            return
+        }
         for resource in KubernetesResource.all.reversed() {
             let listed = try await client.list(resource, labelSelector: KubernetesRequests.selector(app: app))
             for object in listed.items {
                 guard let name = object["metadata"]?["name"]?.stringValue, !keeping.contains("\(resource.kind)/\(name)") else { continue }
                 logger.info("deleting object", metadata: ["app": "\(app)", "object": "\(resource.kind)/\(name)"])
                 try await client.delete(resource, name: name)
+                await applied.forget("\(resource.kind)/\(name)")
             }
         }
     }
 
     /// `Kind/name` of a rendered object.
-    static func key(_ object: JSONValue) -> String? {
-        guard let kind = object["kind"]?.stringValue, let name = object["metadata"]?["name"]?.stringValue else { return nil }
-        return "\(kind)/\(name)"
-    }
+    static func key(_ object: JSONValue) -> String? { KubernetesObjectCache.key(object) }
 
     /// With the API server unreachable nothing is known: `Ready` says so, nothing else changes.
     func reportUnreachable(_ desired: KubernetesDesiredApp, error: KubernetesError) async throws {
@@ -235,4 +268,14 @@ struct KubernetesDesiredApp: Sendable {
 
     /// A new release is rolling out.
     var isRollout: Bool { target != nil && target?.version != serving?.version }
+}
+
+/// The objects this pvdifyd applied last, by `Kind/name`.
+actor AppliedObjects {
+    private var objects: [String: JSONValue] = [:]
+
+    /// Whether `object` is what was applied last at `key`.
+    func matches(_ key: String, _ object: JSONValue) -> Bool { objects[key] == object }
+    func remember(_ key: String, _ object: JSONValue) { objects[key] = object }
+    func forget(_ key: String) { objects[key] = nil }
 }

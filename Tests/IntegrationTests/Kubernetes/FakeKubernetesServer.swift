@@ -104,6 +104,12 @@ final class FakeKubernetesServer: @unchecked Sendable {
         return try JSONValue.parse(json: Data(reply.body.utf8))
     }
 
+    /// API calls received so far, by method.
+    func calls() async throws -> [String: Int] {
+        let reply = try await HTTP.request("GET", "\(baseURL)/__admin/stats")
+        return (try JSONValue.parse(json: Data(reply.body.utf8)).objectValue ?? [:]).compactMapValues(\.intValue)
+    }
+
     /// Forgets the event history: a watch from an older resource version is then 410 Gone.
     func compact() async throws {
         _ = try await HTTP.request("POST", "\(baseURL)/__admin/compact")

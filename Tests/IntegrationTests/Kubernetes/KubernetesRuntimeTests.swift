@@ -162,6 +162,24 @@ import Testing
         }
     }
 
+    @Test func aConvergedAppCostsNoCallsAtResync() async throws {
+        try await withRuntime(resync: "1s") { env, server in
+            let app = env.uniqueApp("quiet")
+            try await env.create(app)
+            try await env.deploy(app, tag: "v1")
+            try await env.waitForRelease(app, version: 1, status: "active", timeout: .seconds(20))
+            try await env.waitUntil("app running", timeout: .seconds(10)) { try await env.get("/apps/\(app)")["status"] == "running" }
+            let before = try await server.calls()
+            // Three resyncs visit the app; each finds the watched objects as they were applied.
+            try await Task.sleep(for: .seconds(3))
+            let after = try await server.calls()
+            #expect(after["PATCH"] == before["PATCH"])
+            #expect(after["GET"] == before["GET"])
+            #expect(after["DELETE", default: 0] == before["DELETE", default: 0])
+            #expect(env.daemon.log.contains("release active"))
+        }
+    }
+
     @Test func aBadKubeconfigStopsTheDaemonWithAClearMessage() async throws {
         let directory = try KubernetesFixtures.scratchDirectory("bad-kubeconfig")
         defer { try? FileManager.default.removeItem(at: directory) }
