@@ -35,10 +35,6 @@ while let argument = arguments.next() {
     }
 }
 
-// Open watches would hold a graceful shutdown forever: a stand-in holds nothing worth a clean stop.
-signal(SIGTERM) { _ in exit(0) }
-signal(SIGINT) { _ in exit(0) }
-
 // With a client CA, a certificate it signed is the credential; the token is not asked for.
 let fake = FakeKubernetes(token: clientCA == nil ? token : nil, readyDelay: .milliseconds(readyDelay), progressDeadline: .milliseconds(progressDeadline))
 
@@ -94,5 +90,7 @@ let controller = Task {
         try? await Task.sleep(for: .milliseconds(100))
     }
 }
-try await app.runService()
+// No graceful shutdown: open watches would hold it forever, and a stand-in holds nothing worth a
+// clean stop, so SIGTERM and SIGINT end the process at once.
+try await app.runService(gracefulShutdownSignals: [])
 controller.cancel()

@@ -39,6 +39,7 @@ struct ObjectWatcher: Sendable {
                         logger.info("kubernetes: the watch's resource version is gone; listing again", metadata: ["kind": "\(resource.kind)"])
                         continue listing
                     } catch {
+                        if Task.isCancelled { break listing }
                         logger.warning("kubernetes: watching failed", metadata: ["kind": "\(resource.kind)", "error": "\(error)"])
                         break listing
                     }

@@ -15,42 +15,43 @@ public final class KubernetesClient: Sendable {
     /// How long one call may take.
     public let timeout: Duration
     private let httpClient: HTTPClient
-    /// Whether `httpClient` is this client's own (made for its TLS settings) and must be shut down.
-    private let ownsHTTPClient: Bool
     private let executor: HTTPExecutor
     private static let maxBodyBytes = 16 * 1024 * 1024
+    /// How long connecting may take, retries included: an API server that is down shows as
+    /// unreachable after this, not after the whole call's timeout.
+    public static let connectTimeout: Duration = .seconds(3)
 
-    /// A client for `config`. An `https` server gets an HTTP client of its own with the
-    /// configuration's CA and client certificate; call `shutdown()` when done with it.
+    /// A client for `config`, with an HTTP client of its own (the CA and client certificate of an
+    /// `https` server, a short connect timeout); call `shutdown()` when done with it.
     public init(config: KubernetesConfig, timeout: Duration = .seconds(30)) throws {
         self.config = config
         self.timeout = timeout
+        var tls: TLSConfiguration?
         if config.server.scheme == "https" {
-            var tls = TLSConfiguration.makeClientConfiguration()
+            var settings = TLSConfiguration.makeClientConfiguration()
             do {
                 if let authority = config.certificateAuthority {
-                    tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(authority))
+                    settings.trustRoots = .certificates(try NIOSSLCertificate.fromPEMBytes(authority))
                 }
                 if let certificate = config.clientCertificate, let key = config.clientKey {
-                    tls.certificateChain = try NIOSSLCertificate.fromPEMBytes(certificate).map { .certificate($0) }
-                    tls.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: key, format: .pem))
+                    settings.certificateChain = try NIOSSLCertificate.fromPEMBytes(certificate).map { .certificate($0) }
+                    settings.privateKey = .privateKey(try NIOSSLPrivateKey(bytes: key, format: .pem))
                 }
             } catch {
                 throw KubernetesConfig.Invalid("the CA or client certificate is not PEM: \(error)")
             }
-            if config.insecureSkipTLSVerify { tls.certificateVerification = .none }
-            httpClient = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: .init(tlsConfiguration: tls))
-            ownsHTTPClient = true
-        } else {
-            httpClient = .shared
-            ownsHTTPClient = false
+            if config.insecureSkipTLSVerify { settings.certificateVerification = .none }
+            tls = settings
         }
+        var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
+        configuration.timeout.connect = TimeAmount(Self.connectTimeout)
+        httpClient = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
         executor = HTTPExecutor(client: httpClient)
     }
 
-    /// Shuts down the HTTP client this client made for its TLS settings.
+    /// Shuts down the client's HTTP client.
     public func shutdown() async throws {
-        if ownsHTTPClient { try await httpClient.shutdown() }
+        try await httpClient.shutdown()
     }
 
     /// The namespace the client writes into.

@@ -180,6 +180,22 @@ import Testing
         }
     }
 
+    @Test func anUnreachableClusterIsReportedAndTheAPIKeepsAnswering() async throws {
+        try await withRuntime { env, server in
+            let app = env.uniqueApp("dark")
+            try await env.create(app)
+            try await env.deploy(app, tag: "v1")
+            try await env.waitForRelease(app, version: 1, status: "active", timeout: .seconds(20))
+            server.stop()
+            _ = try await env.send("POST", "/apps/\(app)/ps/scale", #"{"web":2}"#)
+            try await env.waitUntil("Ready=False RuntimeUnavailable", timeout: .seconds(20)) {
+                let conditions = try await env.get("/apps/\(app)")["conditions"]?.arrayValue ?? []
+                return conditions.contains { $0["type"] == "Ready" && $0["status"] == "False" && $0["reason"] == "RuntimeUnavailable" }
+            }
+            #expect(try await releaseStatus(env, app, 1) == "active")
+        }
+    }
+
     @Test func aBadKubeconfigStopsTheDaemonWithAClearMessage() async throws {
         let directory = try KubernetesFixtures.scratchDirectory("bad-kubeconfig")
         defer { try? FileManager.default.removeItem(at: directory) }

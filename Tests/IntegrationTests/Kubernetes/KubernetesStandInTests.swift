@@ -24,7 +24,14 @@ import Testing
     func withStandIn(_ body: (FakeKubernetesServer, KubernetesClient) async throws -> Void) async throws {
         let server = try await FakeKubernetesServer.start()
         defer { server.stop() }
-        try await body(server, try server.client())
+        let client = try server.client()
+        do {
+            try await body(server, client)
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
     }
 
     @Test func ownedFieldTakenBackForeignFieldLeftAloneConflictWithoutForce() async throws {

@@ -75,7 +75,7 @@ import Testing
         #expect(added.object["kind"] == "Deployment")
     }
 
-    @Test func theClientSendsTheTokenAndTheMediaType() throws {
+    @Test func theClientSendsTheTokenAndTheMediaType() async throws {
         let config = try KubernetesConfig(server: URL(string: "http://127.0.0.1:6443/")!, token: "abc", namespace: "apps")
         let client = try KubernetesClient(config: config)
         let call = client.call(for: try KubernetesRequests.apply(deployment, namespace: "apps"))
@@ -83,5 +83,6 @@ import Testing
         #expect(call.headers.contains { $0.name == "Authorization" && $0.value == "Bearer abc" })
         #expect(call.headers.contains { $0.name == "Content-Type" && $0.value == "application/apply-patch+yaml" })
         #expect(!config.description.contains("abc"))
+        try await client.shutdown()
     }
 }
