@@ -89,7 +89,7 @@ public final class KubernetesReconciler: Reconciler {
             objects = KubernetesRenderer.objects(rendered).map(Self.secretAsData).map { Self.restarted($0, restarts: view.app.spec.restarts) }
         }
         return KubernetesDesiredApp(
-            name: app, generation: view.app.generation, spec: view.app.spec, releases: releases, target: target,
+            name: app, generation: view.app.generation, releases: releases, target: target,
             serving: releases.first { $0.status == .active }, failedNewest: releases.first?.status == .failed ? releases.first : nil,
             objects: objects)
     }
@@ -254,7 +254,6 @@ public final class KubernetesReconciler: Reconciler {
 struct KubernetesDesiredApp: Sendable {
     var name: String
     var generation: Int
-    var spec: AppSpec
     /// Every release, newest first.
     var releases: [Release]
     /// The release to run: the newest one that has not failed.
