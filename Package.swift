@@ -21,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
+        // TLS settings (CA, client certificate) of the Kubernetes API client; already under async-http-client.
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
     ],
     targets: [
         .target(
@@ -84,6 +86,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         .executableTarget(
@@ -127,7 +130,7 @@ let package = Package(
         .testTarget(
             name: "PvdifyDriversTests",
             dependencies: [
-                "PvdifyDrivers", "PvdifyTestSupport",
+                "PvdifyDrivers", "PvdifyModel", "PvdifyTestSupport",
                 .product(name: "JWTKit", package: "jwt-kit"), .product(name: "CryptoExtras", package: "swift-crypto"),
             ]
         ),
@@ -195,12 +198,22 @@ let package = Package(
             name: "PvdifySealingTests",
             dependencies: ["PvdifySealing", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        // Kubernetes runtime (issue 14): the API stand-in its tests start.
+        .executableTarget(
+            name: "FakeKubernetes",
+            dependencies: [
+                "PvdifyModel", .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+            ],
+            path: "hack/fake-kubernetes"
+        ),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
                 "PvdifyTestSupport",
                 "PvdifyModel",
                 "PvdifyStore",
+                "PvdifyDrivers",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),

@@ -50,7 +50,13 @@ struct Daemon {
         let metrics = PrometheusCollectorRegistry()
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         var podmanClient: PodmanClient?
-        if configuration.podmanSocket != "off" {
+        var kubernetesClient: KubernetesClient?
+        if let cluster = configuration.kubernetes {
+            // The Kubernetes runtime: the cluster runs and routes the apps (Daemon+Kubernetes.swift).
+            let (runner, client) = try kubernetesController(cluster, store: store, metrics: metrics)
+            kubernetesClient = client
+            services.append(.init(service: FailFast("the kubernetes reconciler", runner)))
+        } else if configuration.podmanSocket != "off" {
             let socket = PodmanSocket.resolve(configured: configuration.podmanSocket, dataDirectory: configuration.dataDirectory)
             let client = PodmanClient(socketPath: socket.path)
             podmanClient = client
@@ -73,7 +79,7 @@ struct Daemon {
         } else {
             logger.info("podman disabled (--podman-socket off): containers are not managed")
         }
-        if let admin = configuration.caddyAdmin {
+        if configuration.runtime == .podman, let admin = configuration.caddyAdmin {
             let settings = RouteSettings(
                 httpPort: configuration.proxyHTTPPort, httpsPort: configuration.proxyHTTPSPort,
                 tls: configuration.tls,
@@ -83,7 +89,7 @@ struct Daemon {
                 reconciler: routes, workers: 1, resyncInterval: configuration.resyncInterval.duration,
                 triggers: routes.triggers(), metrics: ControllerMetrics(registry: metrics, reconciler: routes.name),
                 logger: logger))))
-        } else {
+        } else if configuration.runtime == .podman {
             logger.info("routing disabled (--caddy-admin off): Caddy is not managed")
         }
         // GitOps: sources write App specs through the store; the reconcilers above take it from there.
@@ -132,10 +138,12 @@ struct Daemon {
         } catch {
             // FailFast has said which part failed and why.
             try? await podmanClient?.shutdown()
+            try? await kubernetesClient?.shutdown()
             try? store.close()
             throw ExitCode.failure
         }
         try? await podmanClient?.shutdown()
+        try? await kubernetesClient?.shutdown()
         try store.close()
         logger.info("pvdifyd stopped")
     }

@@ -46,6 +46,9 @@ struct DaemonConfiguration: Sendable {
     /// Where people and GitHub reach pvdifyd (`--public-url`), without a trailing slash: the base of
     /// the links pvdify posts, such as a preview deployment's `log_url`. Nil: the listen address.
     var publicURL: String? = nil
+    /// What converges apps (`--runtime`), and the cluster when it is Kubernetes.
+    var runtime: DaemonRuntime = .podman
+    var kubernetes: KubernetesConfig? = nil
 
     struct Invalid: Error, CustomStringConvertible {
         let description: String

@@ -54,6 +54,11 @@ struct PvdifydCommand: AsyncParsableCommand {
     var githubApiUrl: String?
     @Option(help: "The https URL people and GitHub reach pvdifyd at through a proxy, like https://pvdify.example.com (PVDIFY_PUBLIC_URL); the base of the links pvdify posts. Default: the listen address.")
     var publicUrl: String?
+    @Option(help: "What runs apps: podman or kubernetes (PVDIFY_RUNTIME). Default podman.") var runtime: String?
+    @Option(help: "With --runtime kubernetes: the kubeconfig whose current context is used (KUBECONFIG). Default: the pod's service account.")
+    var kubeconfig: String?
+    @Option(help: "With --runtime kubernetes: the namespace apps go into (PVDIFY_KUBERNETES_NAMESPACE). Default: the context's, else default.")
+    var kubernetesNamespace: String?
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -139,7 +144,10 @@ struct PvdifydCommand: AsyncParsableCommand {
         let githubAppKey = try DaemonConfiguration.githubAppKey(file: value(githubAppKeyFile, "PVDIFY_GITHUB_APP_KEY_FILE"))
         let githubAPI = try DaemonConfiguration.githubAPIURL(value(githubApiUrl, "PVDIFY_GITHUB_API_URL") ?? "https://api.github.com")
         let publicURL = try value(publicUrl, "PVDIFY_PUBLIC_URL").map(DaemonConfiguration.publicURL)
-        return DaemonConfiguration(
+        let (runtimeKind, kubernetes) = try DaemonConfiguration.runtime(
+            value(runtime, "PVDIFY_RUNTIME"), kubeconfig: kubeconfig,
+            namespace: value(kubernetesNamespace, "PVDIFY_KUBERNETES_NAMESPACE"), environment: environment)
+        var configuration = DaemonConfiguration(
             listenHost: host,
             listenPort: port,
             dataDirectory: DaemonConfiguration.dataDirectory(flag: dataDir, environment: environment),
@@ -169,5 +177,8 @@ struct PvdifydCommand: AsyncParsableCommand {
             githubAPIURL: githubAPI,
             publicURL: publicURL
         )
+        configuration.runtime = runtimeKind
+        configuration.kubernetes = kubernetes
+        return configuration
     }
 }

@@ -1,0 +1,44 @@
+import Foundation
+
+/// One Kubernetes API call as a plain value: what `KubernetesClient` sends and what tests inspect.
+public struct KubernetesRequest: Sendable, Equatable {
+    /// The HTTP method: `GET`, `PATCH`, `DELETE`.
+    public var method: String
+    /// The path below the server URL, already percent-encoded.
+    public var path: String
+    /// Query parameters in order, not yet percent-encoded.
+    public var query: [Query]
+    /// The body, if any.
+    public var body: Data?
+    /// The body's media type (`application/apply-patch+yaml` for server-side apply).
+    public var contentType: String?
+
+    /// One query parameter.
+    public struct Query: Sendable, Equatable {
+        /// The parameter's name.
+        public var name: String
+        /// Its value.
+        public var value: String
+
+        /// Makes a parameter.
+        public init(_ name: String, _ value: String) {
+            self.name = name
+            self.value = value
+        }
+    }
+
+    /// Makes a request value.
+    public init(method: String, path: String, query: [Query] = [], body: Data? = nil, contentType: String? = nil) {
+        self.method = method
+        self.path = path
+        self.query = query
+        self.body = body
+        self.contentType = contentType
+    }
+
+    /// The path with its percent-encoded query string.
+    public var target: String {
+        guard !query.isEmpty else { return path }
+        return path + "?" + query.map { "\(PercentEncoding.encode($0.name))=\(PercentEncoding.encode($0.value))" }.joined(separator: "&")
+    }
+}
