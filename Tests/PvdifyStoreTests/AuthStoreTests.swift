@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import PvdifyModel
 import Testing
 @testable import PvdifyStore
@@ -29,7 +28,7 @@ import Testing
         try await withStore { store, _ in
             let (token, secret) = try await store.createToken(name: "raced", scopes: [.read], apps: nil)
             // Hold the writer, so the revocation's delete waits in line.
-            let busy = Task { try await store.pool.write { _ in Thread.sleep(forTimeInterval: 0.3) } }
+            let busy = Task { try await store.database.write { _ in Thread.sleep(forTimeInterval: 0.3) } }
             try await Task.sleep(for: .milliseconds(50))
             let revocation = Task { try await store.revokeToken(id: token.id) }
             try await Task.sleep(for: .milliseconds(50))
@@ -55,7 +54,7 @@ import Testing
 
     @Test func appLimitedAdminTokensAreReducedToWrite() async throws {
         try await withStore { store, _ in
-            try await store.pool.write { db in
+            try await store.database.write { db in
                 try db.execute(sql: """
                     INSERT INTO tokens (id, name, hash, scopes, apps, created_at) VALUES
                         ('tok_a', 'limited-admin', randomblob(32), '["admin","read"]', '["web"]', 0),

@@ -1,10 +1,8 @@
-import GRDB
-
-/// The SQLite schema, as ordered migrations. Spec (apps) and status (app_status) live apart so
+/// The schema, as ordered migrations. Spec (apps) and status (app_status) live apart so
 /// that the API and the reconcilers never write the same row.
 enum Schema {
-    static var migrator: DatabaseMigrator {
-        var migrator = DatabaseMigrator()
+    static var migrator: SchemaMigrations {
+        var migrator = SchemaMigrations()
         migrator.registerMigration("v1") { db in
             try db.execute(sql: """
                 CREATE TABLE apps (
