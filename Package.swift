@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         .target(
@@ -33,6 +34,7 @@ let package = Package(
                 "PvdifyModel",
                 "PvdifySealing",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "DequeModule", package: "swift-collections"),
@@ -111,7 +113,13 @@ let package = Package(
         // Shared by the test targets: finding built executables, free loopback ports.
         .target(name: "PvdifyTestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "PvdifyModelTests", dependencies: ["PvdifyModel"]),
-        .testTarget(name: "PvdifyStoreTests", dependencies: ["PvdifyStore", "PvdifySealing"]),
+        .testTarget(
+            name: "PvdifyStoreTests",
+            dependencies: [
+                "PvdifyStore", "PvdifySealing", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .testTarget(
             name: "PvdifyAPITests",
             dependencies: [

@@ -1,0 +1,89 @@
+import Logging
+import Synchronization
+
+/// The PostgreSQL backend: one writer connection and a few reader connections, each on a lane
+/// of its own. Writers are serialized across every pvdifyd on the database by a transaction-level
+/// advisory lock, which keeps SQLite's one-writer semantics the store's logic relies on.
+public final class PostgreSQLDatabase: StoreDatabase {
+    /// The advisory lock key every write transaction takes ("pvdify" in ASCII).
+    static let writerLock: Int64 = 0x7076_6469_6679
+    /// The server and database (its `description` leaves the password out).
+    public let location: PostgresLocation
+    private let writer: PostgreSQLLane
+    private let readers: [PostgreSQLLane]
+    private let nextReader = Atomic<Int>(0)
+    public var dialect: SQLDialect { .postgres }
+
+    /// Connects to `location` and brings its schema up to date.
+    public init(location: PostgresLocation, readers readerCount: Int = 4, logger: Logger = Logger(label: "pvdify.postgres")) async throws {
+        self.location = location
+        writer = PostgreSQLLane(location: location, id: 0, logger: logger)
+        readers = (1...max(1, readerCount)).map { PostgreSQLLane(location: location, id: $0, logger: logger) }
+        do {
+            try await migrate()
+        } catch {
+            try? close()
+            throw error
+        }
+    }
+
+    /// Runs the migrations not yet recorded in `schema_migrations`, all in one transaction (under
+    /// the writer lock, so replicas starting together migrate once).
+    private func migrate() async throws {
+        try await write { db in
+            try db.execute(sql: "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY NOT NULL)")
+            let applied = Set(try String.fetchAll(db, sql: "SELECT name FROM schema_migrations"))
+            for migration in Schema.migrator.migrations where !applied.contains(migration.name) {
+                if let variant = Schema.postgresVariants[migration.name] {
+                    try db.execute(sql: variant)
+                } else {
+                    try migration.migrate(db)
+                }
+                try db.execute(sql: "INSERT INTO schema_migrations (name) VALUES (?)", arguments: [migration.name])
+            }
+        }
+    }
+
+    public func read<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
+        let lane = readers[nextReader.wrappingAdd(1, ordering: .relaxed).oldValue % readers.count]
+        return try await lane.run { session in
+            try Self.transaction(session, begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", writing: false, commit: true, body)
+        }
+    }
+
+    public func write<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
+        try await writer.run { session in try Self.transaction(session, begin: "BEGIN", writing: true, commit: true, body) }
+    }
+
+    public func writeAndRollback<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
+        try await writer.run { session in try Self.transaction(session, begin: "BEGIN", writing: true, commit: false, body) }
+    }
+
+    public func writeBlocking<T>(_ body: (any SQLSession) throws -> T) throws -> T {
+        try writer.runBlocking { session in try Self.transaction(session, begin: "BEGIN", writing: true, commit: true, body) }
+    }
+
+    public func close() throws {
+        writer.close()
+        readers.forEach { $0.close() }
+    }
+
+    /// Runs `body` between `begin` and COMMIT (or ROLLBACK when it throws or `commit` is false).
+    /// A writing transaction first takes the writer lock.
+    static func transaction<T>(
+        _ session: PostgreSQLSession, begin: String, writing: Bool, commit: Bool, _ body: (any SQLSession) throws -> T
+    ) throws -> T {
+        try session.execute(sql: begin)
+        do {
+            if writing {
+                _ = try session.fetchRows(sql: "SELECT pg_advisory_xact_lock(?)", arguments: [writerLock])
+            }
+            let value = try body(session)
+            try session.execute(sql: commit ? "COMMIT" : "ROLLBACK")
+            return value
+        } catch {
+            try? session.execute(sql: "ROLLBACK")
+            throw error
+        }
+    }
+}

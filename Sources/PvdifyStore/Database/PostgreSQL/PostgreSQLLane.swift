@@ -1,0 +1,62 @@
+import Dispatch
+import Logging
+import PostgresNIO
+
+/// One PostgreSQL connection and the serial dispatch queue its transactions run on. The store's
+/// transactions are synchronous closures: they wait on postgres-nio's futures on this queue, which
+/// is neither an event loop nor a Swift concurrency thread, so waiting blocks neither.
+final class PostgreSQLLane: @unchecked Sendable {
+    private let queue: DispatchQueue
+    private let location: PostgresLocation
+    private let logger: Logger
+    private let id: Int
+    /// Touched only on `queue`.
+    private var connection: PostgresConnection?
+
+    init(location: PostgresLocation, id: Int, logger: Logger) {
+        self.queue = DispatchQueue(label: "pvdify.postgres.\(id)")
+        self.location = location
+        self.id = id
+        self.logger = logger
+    }
+
+    /// Runs `body` on the lane's queue with an open connection (reopened if the last one closed).
+    func run<T: Sendable>(_ body: @escaping @Sendable (PostgreSQLSession) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            queue.async {
+                continuation.resume(with: Result { try body(self.session()) })
+            }
+        }
+    }
+
+    /// `run`, blocking the calling thread until it is done.
+    func runBlocking<T>(_ body: (PostgreSQLSession) throws -> T) throws -> T {
+        try queue.sync { try body(try session()) }
+    }
+
+    private func session() throws -> PostgreSQLSession {
+        if let connection, !connection.isClosed { return PostgreSQLSession(connection: connection, logger: logger) }
+        var configuration = PostgresConnection.Configuration(
+            host: location.host, port: location.port, username: location.username, password: location.password,
+            database: location.database, tls: location.requiresTLS ? .require(try NIOSSLContext(configuration: .makeClientConfiguration())) : .disable)
+        configuration.options.connectTimeout = .seconds(10)
+        let opened = try PostgresConnection.connect(
+            on: PostgresConnection.defaultEventLoopGroup.next(), configuration: configuration, id: id, logger: logger
+        ).wait()
+        connection = opened
+        return PostgreSQLSession(connection: opened, logger: logger)
+    }
+
+    /// postgres-nio requires every connection to be closed before it is released.
+    deinit {
+        try? connection?.close().wait()
+    }
+
+    /// Closes the connection, after the transactions already queued.
+    func close() {
+        queue.sync {
+            try? connection?.close().wait()
+            connection = nil
+        }
+    }
+}
