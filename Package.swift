@@ -110,16 +110,14 @@ let package = Package(
             ],
             path: "Benchmarks/ReconcileBench"
         ),
-        // Shared by the test targets: finding built executables, free loopback ports.
-        .target(name: "PvdifyTestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "PvdifyModelTests", dependencies: ["PvdifyModel"]),
-        .testTarget(
-            name: "PvdifyStoreTests",
-            dependencies: [
-                "PvdifyStore", "PvdifySealing", .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "Logging", package: "swift-log"),
-            ]
+        // Shared by the test targets: finding built executables, free loopback ports, the PostgreSQL test server.
+        .target(
+            name: "PvdifyTestSupport",
+            dependencies: [.product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log")],
+            path: "Tests/TestSupport"
         ),
+        .testTarget(name: "PvdifyModelTests", dependencies: ["PvdifyModel"]),
+        .testTarget(name: "PvdifyStoreTests", dependencies: ["PvdifyStore", "PvdifySealing", "PvdifyTestSupport"]),
         .testTarget(
             name: "PvdifyAPITests",
             dependencies: [

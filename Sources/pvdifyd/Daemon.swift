@@ -16,6 +16,17 @@ struct Daemon {
     let configuration: DaemonConfiguration
     let logger: Logger
 
+    /// The store in SQLite (`<data-dir>/pvdify.sqlite`), or in PostgreSQL with `--database`.
+    func openStore(secrets: SecretBox) async throws -> Store {
+        guard let location = configuration.postgres else {
+            return try Store(dataDirectory: configuration.dataDirectory, secrets: secrets)
+        }
+        // postgres-nio logs queries with their arguments at debug level; those stay out of the log.
+        var databaseLogger = logger
+        databaseLogger.logLevel = max(logger.logLevel, .info)
+        return Store(database: try await PostgreSQLDatabase(location: location, logger: databaseLogger), secrets: secrets)
+    }
+
     func run() async throws {
         DataDirectory.restrictNewFiles()
         try DataDirectory.secure(configuration.dataDirectory)
@@ -23,7 +34,7 @@ struct Daemon {
         defer { close(lock) }
         let connections = connectionLimitsWithinOpenFiles()
         let secrets = try SecretBox.load(dataDirectory: configuration.dataDirectory, environmentKey: configuration.secretKey)
-        let store = try Store(dataDirectory: configuration.dataDirectory, secrets: secrets)
+        let store = try await openStore(secrets: secrets)
         try await bootstrapAdminToken(store)
         await ensureSealingKey(store)
         let logger = self.logger
@@ -117,6 +128,7 @@ struct Daemon {
         logger.info("pvdifyd starting", metadata: [
             "listen": "\(configuration.listenHost):\(configuration.listenPort)",
             "data_dir": "\(configuration.dataDirectory.path)",
+            "database": "\(configuration.postgres?.description ?? "sqlite")",
             "base_domain": "\(configuration.baseDomain)",
             "tls": "\(configuration.tls.rawValue)",
             "max_connections": "\(connections.maxConnections)",

@@ -2,6 +2,7 @@ import Foundation
 import PvdifyAPI
 import PvdifyControllers
 import PvdifyModel
+import PvdifyStore
 
 /// pvdifyd's settings after flags, environment variables and defaults are combined (flag first).
 struct DaemonConfiguration: Sendable {
@@ -35,6 +36,8 @@ struct DaemonConfiguration: Sendable {
     /// The GitHub Actions OIDC issuer and the audience its tokens must name (`POST /tokens/github-actions`).
     var githubOIDCIssuer: URL
     var githubOIDCAudience: String
+    /// The PostgreSQL store (`--database postgres://...`); nil keeps the store in SQLite.
+    var postgres: PostgresLocation? = nil
 
     struct Invalid: Error, CustomStringConvertible {
         let description: String

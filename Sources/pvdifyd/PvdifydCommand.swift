@@ -18,6 +18,8 @@ struct PvdifydCommand: AsyncParsableCommand {
     @Option(help: "Address of the REST API (PVDIFY_LISTEN). Default 127.0.0.1:9443.") var listen: String?
     @Option(help: "State directory (PVDIFY_DATA_DIR). Default /var/lib/pvdify as root, else ~/.local/state/pvdify.")
     var dataDir: String?
+    @Option(help: "Where the store is: sqlite (in the state directory) or postgres://USER:PASSWORD@HOST:PORT/DATABASE (PVDIFY_DATABASE_URL). Default sqlite.")
+    var database: String?
     @Option(help: "Podman's API socket, or 'off' (PVDIFY_PODMAN_SOCKET). Default: the system socket, else pvdifyd starts its own.")
     var podmanSocket: String?
     @Option(help: "Caddy admin API URL, or 'off' (PVDIFY_CADDY_ADMIN). Default http://127.0.0.1:2019.") var caddyAdmin: String?
@@ -128,6 +130,13 @@ struct PvdifydCommand: AsyncParsableCommand {
         guard (1...255).contains(audience.utf8.count), audience.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7f }) else {
             throw DaemonConfiguration.Invalid(description: "--github-oidc-audience must be 1 to 255 printable characters without spaces")
         }
+        var postgres: PostgresLocation?
+        if let text = value(database, "PVDIFY_DATABASE_URL"), text != "sqlite" {
+            // The URL holds a password: the message names the expected form, never the value given.
+            do { postgres = try PostgresLocation(url: text) } catch let error as StoreError {
+                throw DaemonConfiguration.Invalid(description: "--database must be sqlite or postgres://USER:PASSWORD@HOST:PORT/DATABASE: \(error)")
+            }
+        }
         return DaemonConfiguration(
             listenHost: host,
             listenPort: port,
@@ -152,7 +161,8 @@ struct PvdifydCommand: AsyncParsableCommand {
             connections: connections,
             adminUI: uiText == "on",
             githubOIDCIssuer: issuer,
-            githubOIDCAudience: audience
+            githubOIDCAudience: audience,
+            postgres: postgres
         )
     }
 }

@@ -1,6 +1,5 @@
 import Foundation
-import Logging
-import PostgresNIO
+import PvdifyTestSupport
 import Testing
 @testable import PvdifyStore
 
@@ -13,7 +12,7 @@ enum StoreBackend: String, Sendable, CustomTestStringConvertible {
 
     static var available: [StoreBackend] { [.sqlite] + (serverURL == nil ? [] : [.postgres]) }
 
-    static var serverURL: String? { ProcessInfo.processInfo.environment["PVDIFY_TEST_POSTGRES_URL"].flatMap { $0.isEmpty ? nil : $0 } }
+    static var serverURL: String? { TestPostgres.serverURL }
 
     var testDescription: String { rawValue }
 
@@ -25,39 +24,19 @@ enum StoreBackend: String, Sendable, CustomTestStringConvertible {
         case .sqlite:
             return try Store(dataDirectory: directory, secrets: secrets)
         case .postgres:
-            var location = try PostgresLocation(url: try #require(Self.serverURL))
-            location.database = try await Self.createDatabase(on: location)
-            return Store(database: try await PostgreSQLDatabase(location: location, readers: 2), secrets: secrets)
+            let (name, url) = try await TestPostgres.createDatabase()
+            do {
+                return Store(database: try await PostgreSQLDatabase(location: try PostgresLocation(url: url), readers: 2), secrets: secrets)
+            } catch {
+                try? await TestPostgres.dropDatabase(name)
+                throw error
+            }
         }
     }
 
     /// Removes what `openStore` made, after the store is closed.
     func dropStore(_ store: Store) async throws {
         guard self == .postgres, let database = store.database as? PostgreSQLDatabase else { return }
-        let server = try PostgresLocation(url: try #require(Self.serverURL))
-        let name = database.location.database
-        try await Self.run("DROP DATABASE IF EXISTS \(name) WITH (FORCE)", on: server)
-    }
-
-    /// A new database named `pvdify_test_<random hex>` on the server; returns its name.
-    static func createDatabase(on server: PostgresLocation) async throws -> String {
-        let name = "pvdify_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
-        try await run("CREATE DATABASE \(name)", on: server)
-        return name
-    }
-
-    static func run(_ sql: String, on server: PostgresLocation) async throws {
-        let configuration = PostgresConnection.Configuration(
-            host: server.host, port: server.port, username: server.username, password: server.password,
-            database: server.database, tls: .disable)
-        let logger = Logger(label: "store-tests")
-        let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
-        do {
-            _ = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
-            try await connection.close()
-        } catch {
-            try? await connection.close()
-            throw error
-        }
+        try await TestPostgres.dropDatabase(database.location.database)
     }
 }
