@@ -144,7 +144,13 @@ let package = Package(
                 .product(name: "HeapModule", package: "swift-collections"),
             ]
         ),
-        .testTarget(name: "PvdifyControllersTests", dependencies: ["PvdifyControllers", "PvdifyDrivers", "PvdifyStore", "PvdifyModel"]),
+        .testTarget(
+            name: "PvdifyControllersTests",
+            dependencies: [
+                "PvdifyControllers", "PvdifyDrivers", "PvdifyStore", "PvdifyModel",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .testTarget(
             name: "CLITests",
             dependencies: [

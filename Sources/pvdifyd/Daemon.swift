@@ -111,6 +111,14 @@ struct Daemon {
             triggers: previews.triggers(), metrics: ControllerMetrics(registry: metrics, reconciler: previews.name), logger: logger)))
         // DNS reconciler (Cloudflare): see Daemon+DNS.swift.
         services.append(.init(service: FailFast("the DNS reconciler", dnsController(store: store, metrics: metrics))))
+        // Several replicas on one PostgreSQL database: only the lease holder runs the reconcilers.
+        if configuration.postgres != nil {
+            let holder = "\(ProcessInfo.processInfo.hostName)/\(try InstanceID.load(configuration.dataDirectory))"
+            let elector = LeaderElector(store: store, holder: holder, metrics: metrics, logger: logger)
+            services = services.map { .init(service: LeaderOnly(elector, $0.service)) }
+            services.insert(.init(service: FailFast("the leader election", CancelOnShutdown { try await elector.run() })), at: 0)
+            settings.leadership = { elector.isLeader }
+        }
         let api = try PvdifyAPIServer.buildApplication(
             store: store, logs: logs, settings: settings, metrics: metrics, host: configuration.listenHost,
             port: configuration.listenPort, connections: connections, logger: logger)

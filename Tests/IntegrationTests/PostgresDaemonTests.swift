@@ -44,6 +44,56 @@ import Testing
         try await TestPostgres.dropDatabase(name)
     }
 
+    /// Two replicas on one database: exactly one leads (`/health`, `/metrics`), both serve the
+    /// API, and when the leader is SIGKILLed the other takes over once the lease expires.
+    @Test(.enabled(if: TestPostgres.serverURL != nil))
+    func oneOfTwoReplicasLeadsAndTheOtherTakesOverAfterAKill() async throws {
+        let (name, url) = try await TestPostgres.createDatabase()
+        let token = "pvd_replicas_bootstrap"
+        let environment = [
+            "PVDIFY_DATABASE_URL": url, "PVDIFY_BOOTSTRAP_TOKEN": token,
+            "PVDIFY_SECRET_KEY": Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString(),
+        ]
+        let replicas = [DaemonProcess(environment: environment), DaemonProcess(environment: environment)]
+        defer { replicas.forEach { $0.cleanUp() } }
+        do {
+            for replica in replicas { try await replica.start() }
+            func leads(_ replica: DaemonProcess) async -> Bool {
+                (try? await HTTP.request("GET", "\(replica.baseURL)/health"))?.body.contains(#""leader":true"#) == true
+            }
+            var leader: DaemonProcess?
+            let deadline = ContinuousClock.now + .seconds(30)
+            while leader == nil, ContinuousClock.now < deadline {
+                for replica in replicas where await leads(replica) { leader = replica }
+                if leader == nil { try await Task.sleep(for: .seconds(1)) }
+            }
+            let first = try #require(leader, "no replica leads")
+            let follower = try #require(replicas.first { $0 !== first })
+            #expect(!(await leads(follower)), "both replicas lead")
+            let metrics = try await HTTP.request("GET", "\(follower.baseURL)/metrics", token: token)
+            #expect(metrics.body.contains("pvdify_leader 0"))
+            #expect(try await HTTP.request("GET", "\(first.baseURL)/metrics", token: token).body.contains("pvdify_leader 1"))
+            // Both serve the one store: written through the follower, read through the leader.
+            #expect(try await HTTP.request("POST", "\(follower.baseURL)/api/v1/apps", token: token, json: #"{"name":"shared"}"#).status == 201)
+            #expect(try await HTTP.request("GET", "\(first.baseURL)/api/v1/apps/shared", token: token).status == 200)
+
+            #expect(try await first.stop(signal: SIGKILL) == SIGKILL)
+            let killed = ContinuousClock.now
+            // Polled once a second: /health counts against the client's rate limit of 100 a minute.
+            while !(await leads(follower)), ContinuousClock.now < killed + .seconds(60) {
+                try await Task.sleep(for: .seconds(1))
+            }
+            #expect(await leads(follower), "the surviving replica did not take over")
+            print("failover: the follower led \(ContinuousClock.now - killed) after the leader was killed")
+            #expect(try await HTTP.request("GET", "\(follower.baseURL)/api/v1/apps/shared", token: token).status == 200)
+            #expect(try await follower.stop() == 0)
+        } catch {
+            try? await TestPostgres.dropDatabase(name)
+            throw error
+        }
+        try await TestPostgres.dropDatabase(name)
+    }
+
     @Test func aMalformedDatabaseURLIsRefusedWithoutEchoingIt() async throws {
         let daemon = DaemonProcess(environment: ["PVDIFY_DATABASE_URL": "postgres://user:hunter2-secret@/nodb"])
         defer { daemon.cleanUp() }

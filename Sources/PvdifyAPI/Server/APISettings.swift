@@ -35,6 +35,8 @@ public struct APISettings: Sendable {
     public var githubWebhookSecret: String? = nil
     /// Checks GitHub Actions OIDC tokens for `POST /tokens/github-actions`; nil: that route answers 503.
     public var githubOIDC: GitHubOIDCVerifier? = nil
+    /// Whether this replica leads (runs the reconcilers), for `/health`; nil: one server, it always leads.
+    public var leadership: (@Sendable () -> Bool)? = nil
 
     public init(
         baseDomain: String = "localhost",

@@ -156,5 +156,13 @@ extension Schema {
                     PRIMARY KEY (installation_id, full_name)
                 );
                 """,
+        "leader-lease": """
+                CREATE TABLE leader_lease (
+                    id BIGINT PRIMARY KEY NOT NULL CHECK (id = 1),
+                    holder TEXT NOT NULL,
+                    token BIGINT NOT NULL,
+                    expires_at DOUBLE PRECISION NOT NULL
+                );
+                """,
     ]
 }

@@ -185,6 +185,18 @@ enum Schema {
                 );
                 """)
         }
+        // Leadership among pvdifyd replicas on one PostgreSQL database: one lease row, with the
+        // fencing token that a new leader increments and every status write checks.
+        migrator.registerMigration("leader-lease") { db in
+            try db.execute(sql: """
+                CREATE TABLE leader_lease (
+                    id INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
+                    holder TEXT NOT NULL,
+                    token INTEGER NOT NULL,
+                    expires_at REAL NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -6,7 +6,7 @@ import PvdifyModel
 extension Store {
     /// Records the DNS report on a domain; a domain removed meanwhile is ignored.
     public func setDomainDNS(_ name: String, _ dns: DomainDNS?) async throws {
-        try await database.write { db in
+        try await statusWrite { db in
             try db.execute(
                 sql: "UPDATE domains SET dns_status = ?, dns_message = ? WHERE name = ?",
                 arguments: [dns?.state.rawValue, dns?.message, name])
@@ -18,7 +18,7 @@ extension Store {
     /// or the domain is no longer `verifying`.
     @discardableResult
     public func markDomainVerified(_ name: String, token: String) async throws -> Bool {
-        try await database.write { db in
+        try await statusWrite { db in
             try db.execute(
                 sql: "UPDATE domains SET status = ? WHERE name = ? AND status = ? AND verify_token = ?",
                 arguments: [DomainStatus.active.rawValue, name, DomainStatus.verifying.rawValue, token])

@@ -49,7 +49,7 @@ extension Store {
 
     /// Records what a reconciler observed about a domain.
     public func setDomainStatus(_ name: String, status: DomainStatus, ssl: Bool, message: String?) async throws {
-        try await database.write { db in
+        try await statusWrite { db in
             try db.execute(
                 sql: "UPDATE domains SET status = ?, ssl = ?, message = ? WHERE name = ?",
                 arguments: [status.rawValue, ssl, message, name])

@@ -78,7 +78,7 @@ extension Store {
 
     /// Adds a line to a release's deploy log (reconcilers: pull progress, health checks, failure).
     public func appendReleaseLog(_ app: String, version: Int, _ line: String) async throws {
-        try await database.write { db in
+        try await statusWrite { db in
             try db.execute(
                 sql: "INSERT INTO release_log (app, version, at, line) VALUES (?, ?, ?, ?)",
                 arguments: [app, version, Date().timeIntervalSince1970, line])
@@ -87,7 +87,7 @@ extension Store {
 
     /// Records what a reconciler observed about a release.
     public func setReleaseStatus(_ app: String, version: Int, _ status: ReleaseStatus) async throws {
-        try await database.write { db in
+        try await statusWrite { db in
             try db.execute(
                 sql: "UPDATE releases SET status = ? WHERE app = ? AND version = ?", arguments: [status.rawValue, app, version])
         }

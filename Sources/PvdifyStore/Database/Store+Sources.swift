@@ -101,7 +101,7 @@ extension Store {
 
     /// Writes what the source reconciler observed.
     public func writeSourceStatus(_ name: String, _ status: SourceStatus) async throws {
-        try await database.write { db in
+        try await statusWrite { db in
             try db.execute(
                 sql: """
                     INSERT INTO source_status (source, status, updated_at) SELECT ?, ?, ?

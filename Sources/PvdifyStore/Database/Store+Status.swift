@@ -39,7 +39,7 @@ extension Store {
         }
         guard !pending.isEmpty else { return [] }
         let writing = pending
-        let (changed, verified) = try await database.write { db -> ([Change], [String]) in
+        let (changed, verified) = try await statusWrite { db -> ([Change], [String]) in
             var changed: [Change] = []
             var verified: [String] = []
             for report in writing {

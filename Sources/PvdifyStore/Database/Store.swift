@@ -22,6 +22,8 @@ public final class Store: Sendable {
     let viewCache = AppViewCache()
     /// Status reports written (`statusWriteCount`).
     let statusWrites = Atomic<Int>(0)
+    /// The leader lease's fencing token status writes carry (`fence(with:)`); 0: none, as on one server.
+    let fencingToken = Atomic<Int64>(0)
 
     /// Opens (creating and migrating) `<dataDirectory>/pvdify.sqlite`.
     public convenience init(dataDirectory: URL, secrets: SecretBox) throws {
