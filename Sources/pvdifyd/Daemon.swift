@@ -27,6 +27,12 @@ struct Daemon {
         return Store(database: try await PostgreSQLDatabase(location: location, logger: databaseLogger), secrets: secrets)
     }
 
+    /// The id the containers carry: this data directory's, or on PostgreSQL the installation's,
+    /// which every replica shares (a new leader adopts its predecessor's containers).
+    func containerOwnerID(_ store: Store) async throws -> String {
+        configuration.postgres == nil ? try InstanceID.load(configuration.dataDirectory) : try await store.installationID()
+    }
+
     func run() async throws {
         DataDirectory.restrictNewFiles()
         try DataDirectory.secure(configuration.dataDirectory)
@@ -69,7 +75,7 @@ struct Daemon {
             let reconciler = ContainerReconciler(
                 store: store,
                 runtime: CountingRuntime(
-                    PodmanRuntime(client: client, instance: try InstanceID.load(configuration.dataDirectory)), registry: metrics),
+                    PodmanRuntime(client: client, instance: try await containerOwnerID(store)), registry: metrics),
                 logs: logs,
                 insecureRegistries: configuration.insecureRegistries, routingEnabled: configuration.caddyAdmin != nil,
                 logger: logger)

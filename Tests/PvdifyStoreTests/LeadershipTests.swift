@@ -47,4 +47,12 @@ import Testing
             #expect(try await store.app("web").status?.observedGeneration == 9)
         }
     }
+
+    @Test(arguments: StoreBackend.available) func theInstallationIDIsMadeOnceAndShared(_ backend: StoreBackend) async throws {
+        try await withStore(backend) { store, _ in
+            let first = try await store.installationID()
+            #expect(first.count == 12 && first.allSatisfy(\.isHexDigit))
+            #expect(try await store.installationID() == first)
+        }
+    }
 }

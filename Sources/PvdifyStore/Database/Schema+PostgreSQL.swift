@@ -164,5 +164,6 @@ extension Schema {
                     expires_at DOUBLE PRECISION NOT NULL
                 );
                 """,
+        "installation-id": "CREATE TABLE installation (id BIGINT PRIMARY KEY NOT NULL CHECK (id = 1), instance_id TEXT NOT NULL)",
     ]
 }

@@ -197,6 +197,11 @@ enum Schema {
                 );
                 """)
         }
+        // The installation's id, which its containers carry: on PostgreSQL every replica reads the
+        // same one, so a new leader adopts the containers its predecessor started.
+        migrator.registerMigration("installation-id") { db in
+            try db.execute(sql: "CREATE TABLE installation (id INTEGER PRIMARY KEY NOT NULL CHECK (id = 1), instance_id TEXT NOT NULL)")
+        }
         return migrator
     }
 }

@@ -43,6 +43,17 @@ extension Store {
         }
     }
 
+    /// The installation's id kept in the database (made on first call): replicas on one
+    /// PostgreSQL database label containers with it, so the leader of the moment owns all of them.
+    public func installationID() async throws -> String {
+        let candidate = Self.randomHex(bytes: 6)
+        return try await database.write { db in
+            try db.execute(
+                sql: "INSERT INTO installation (id, instance_id) VALUES (1, ?) ON CONFLICT DO NOTHING", arguments: [candidate])
+            return try String.fetchOne(db, sql: "SELECT instance_id FROM installation WHERE id = 1") ?? candidate
+        }
+    }
+
     /// From now on status writes carry `token` and are refused once the lease has another; nil
     /// (one server, no lease) writes without a check.
     public func fence(with token: Int64?) {
