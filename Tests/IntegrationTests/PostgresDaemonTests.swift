@@ -94,6 +94,50 @@ import Testing
         try await TestPostgres.dropDatabase(name)
     }
 
+    /// `pvdifyd migrate`: a SQLite installation moved into PostgreSQL keeps its apps, config
+    /// versions, releases and tokens, and its secrets open with the same key.
+    @Test(.enabled(if: TestPostgres.serverURL != nil))
+    func migrateMovesAnInstallationFromSQLite() async throws {
+        let (name, url) = try await TestPostgres.createDatabase()
+        let sqlite = DaemonProcess()
+        defer { sqlite.cleanUp() }
+        do {
+            try await sqlite.start()
+            let token = sqlite.adminToken
+            let api = "\(sqlite.baseURL)/api/v1"
+            #expect(try await HTTP.request("POST", "\(api)/apps", token: token, json: #"{"name":"moved"}"#).status == 201)
+            #expect(try await HTTP.request("POST", "\(api)/apps/moved/config/secrets", token: token, json: #"{"name":"S","value":"shh"}"#).status == 201)
+            #expect(try await HTTP.request("POST", "\(api)/apps/moved/releases", token: token, json: #"{"image":"reg.io/app:v1"}"#).status == 201)
+            #expect(try await sqlite.stop() == 0)
+
+            let store = sqlite.dataDirectory.appendingPathComponent("pvdify.sqlite").path
+            let environment = ProcessInfo.processInfo.environment.merging(["PVDIFY_DATABASE_URL": url]) { $1 }
+            let migrated = try await ChildProcess.run(DaemonProcess.binary.path, ["migrate", "--from", "sqlite:\(store)"], environment: environment)
+            #expect(migrated.status == 0, "\(migrated.output)")
+            #expect(migrated.output.contains("copied 1 apps"))
+            #expect(!migrated.output.contains(try #require(URLComponents(string: url)?.password)))
+            let again = try await ChildProcess.run(DaemonProcess.binary.path, ["migrate", "--from", "sqlite:\(store)"], environment: environment)
+            #expect(again.status != 0 && again.output.contains("already holds a store"))
+
+            let key = try String(contentsOf: sqlite.dataDirectory.appendingPathComponent("secret.key"), encoding: .utf8)
+            let postgres = DaemonProcess(environment: ["PVDIFY_DATABASE_URL": url, "PVDIFY_SECRET_KEY": key])
+            defer { postgres.cleanUp() }
+            try await postgres.start()
+            let moved = "\(postgres.baseURL)/api/v1/apps/moved"
+            let config = try await HTTP.request("GET", "\(moved)/config", token: token)
+            #expect(config.status == 200)
+            #expect(config.body.contains(#""S":"[REDACTED]""#))
+            #expect(try await HTTP.request("GET", "\(moved)/releases", token: token).body.contains("reg.io/app:v1"))
+            // A new secret is sealed with the same key next to the migrated one.
+            #expect(try await HTTP.request("POST", "\(moved)/config/secrets", token: token, json: #"{"name":"T","value":"more"}"#).status == 201)
+            #expect(try await postgres.stop() == 0)
+        } catch {
+            try? await TestPostgres.dropDatabase(name)
+            throw error
+        }
+        try await TestPostgres.dropDatabase(name)
+    }
+
     @Test func aMalformedDatabaseURLIsRefusedWithoutEchoingIt() async throws {
         let daemon = DaemonProcess(environment: ["PVDIFY_DATABASE_URL": "postgres://user:hunter2-secret@/nodb"])
         defer { daemon.cleanUp() }
