@@ -37,6 +37,26 @@ public final class Store: Sendable {
     public init(database: any StoreDatabase, secrets: SecretBox) {
         self.database = database
         self.secrets = secrets
+        if database.isShared { shareChanges() }
+    }
+
+    /// Several pvdifyd on one database: what one publishes reaches the others' feeds (and empties
+    /// their view caches), so a write through any replica wakes the leader's reconcilers.
+    private func shareChanges() {
+        let origin = Self.randomHex(bytes: 8)
+        let (database, changes, sourceChanges, viewCache) = (database, changes, sourceChanges, viewCache)
+        changes.relay { list in ChangeMessage.messages(origin: origin, feed: "apps", list).forEach(database.broadcast) }
+        sourceChanges.relay { list in ChangeMessage.messages(origin: origin, feed: "sources", list).forEach(database.broadcast) }
+        database.listen { payload in
+            guard let message = try? Columns.decode(ChangeMessage.self, payload), message.origin != origin else { return }
+            let received = message.decoded
+            if message.feed == "sources" {
+                sourceChanges.receive(received)
+            } else {
+                viewCache.invalidate(received.map(\.app))
+                changes.receive(received)
+            }
+        }
     }
 
     /// The database holds token hashes and sealed secrets: the directory is 0700 and the database

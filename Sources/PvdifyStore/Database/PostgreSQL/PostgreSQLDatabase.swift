@@ -1,4 +1,5 @@
 import Logging
+import PostgresNIO
 import Synchronization
 
 /// The PostgreSQL backend: one writer connection and a few reader connections, each on a lane
@@ -12,12 +13,21 @@ public final class PostgreSQLDatabase: StoreDatabase {
     private let writer: PostgreSQLLane
     private let readers: [PostgreSQLLane]
     private let nextReader = Atomic<Int>(0)
+    /// Sends change messages, apart from the writer so writes never wait for them.
+    private let notifier: PostgreSQLLane
+    private let logger: Logger
+    /// The connections that listen for other replicas' change messages, while they run.
+    private let listeners = Mutex<[Task<Void, Never>]>([])
+    /// The channel change messages go on.
+    static let changeChannel = "pvdify_changes"
     public var dialect: SQLDialect { .postgres }
 
     /// Connects to `location` and brings its schema up to date.
     public init(location: PostgresLocation, readers readerCount: Int = 4, logger: Logger = Logger(label: "pvdify.postgres")) async throws {
         self.location = location
+        self.logger = logger
         writer = PostgreSQLLane(location: location, id: 0, logger: logger)
+        notifier = PostgreSQLLane(location: location, id: -1, logger: logger)
         readers = (1...max(1, readerCount)).map { PostgreSQLLane(location: location, id: $0, logger: logger) }
         do {
             try await migrate()
@@ -63,7 +73,45 @@ public final class PostgreSQLDatabase: StoreDatabase {
         try writer.runBlocking { session in try Self.transaction(session, begin: "BEGIN", writing: true, commit: true, body) }
     }
 
+    public var isShared: Bool { true }
+
+    public func broadcast(_ payload: String) {
+        notifier.submit { session in
+            _ = try session.fetchRows(sql: "SELECT pg_notify(?, ?)", arguments: [Self.changeChannel, payload])
+        }
+    }
+
+    /// Listens on a connection of its own, and listens again (after a pause) when it drops.
+    public func listen(_ receive: @escaping @Sendable (String) -> Void) {
+        let (location, logger) = (location, logger)
+        let task = Task {
+            while !Task.isCancelled {
+                do {
+                    let connection = try await PostgresConnection.connect(
+                        configuration: try PostgreSQLLane.configuration(location), id: -2, logger: logger)
+                    do {
+                        for try await notification in try await connection.listen(Self.changeChannel) {
+                            receive(notification.payload)
+                        }
+                    } catch {
+                        if !Task.isCancelled { logger.warning("postgres: change messages interrupted: \(error)") }
+                    }
+                    try? await connection.close()
+                } catch {
+                    logger.warning("postgres: cannot listen for change messages: \(error)")
+                }
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+        listeners.withLock { $0.append(task) }
+    }
+
     public func close() throws {
+        listeners.withLock { tasks in
+            tasks.forEach { $0.cancel() }
+            tasks.removeAll()
+        }
+        notifier.close()
         writer.close()
         readers.forEach { $0.close() }
     }

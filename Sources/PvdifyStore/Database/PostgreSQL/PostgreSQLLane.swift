@@ -29,6 +29,13 @@ final class PostgreSQLLane: @unchecked Sendable {
         }
     }
 
+    /// Runs `body` on the lane's queue later, without waiting for it; a failure is logged.
+    func submit(_ body: @escaping @Sendable (PostgreSQLSession) throws -> Void) {
+        queue.async {
+            do { try body(self.session()) } catch { self.logger.warning("postgres: \(error)") }
+        }
+    }
+
     /// `run`, blocking the calling thread until it is done.
     func runBlocking<T>(_ body: (PostgreSQLSession) throws -> T) throws -> T {
         try queue.sync { try body(try session()) }
@@ -36,15 +43,20 @@ final class PostgreSQLLane: @unchecked Sendable {
 
     private func session() throws -> PostgreSQLSession {
         if let connection, !connection.isClosed { return PostgreSQLSession(connection: connection, logger: logger) }
+        let opened = try PostgresConnection.connect(
+            on: PostgresConnection.defaultEventLoopGroup.next(), configuration: try Self.configuration(location), id: id, logger: logger
+        ).wait()
+        connection = opened
+        return PostgreSQLSession(connection: opened, logger: logger)
+    }
+
+    /// How to reach `location` (TLS when it asks for it).
+    static func configuration(_ location: PostgresLocation) throws -> PostgresConnection.Configuration {
         var configuration = PostgresConnection.Configuration(
             host: location.host, port: location.port, username: location.username, password: location.password,
             database: location.database, tls: location.requiresTLS ? .require(try NIOSSLContext(configuration: .makeClientConfiguration())) : .disable)
         configuration.options.connectTimeout = .seconds(10)
-        let opened = try PostgresConnection.connect(
-            on: PostgresConnection.defaultEventLoopGroup.next(), configuration: configuration, id: id, logger: logger
-        ).wait()
-        connection = opened
-        return PostgreSQLSession(connection: opened, logger: logger)
+        return configuration
     }
 
     /// postgres-nio requires every connection to be closed before it is released.

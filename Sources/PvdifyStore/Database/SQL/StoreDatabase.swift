@@ -13,4 +13,17 @@ public protocol StoreDatabase: Sendable {
     func writeBlocking<T>(_ body: (any SQLSession) throws -> T) throws -> T
     /// Closes every connection.
     func close() throws
+    /// Whether other processes may share the database (and so its change feed).
+    var isShared: Bool { get }
+    /// Sends `payload` to the other processes on the database, after the writes before it.
+    func broadcast(_ payload: String)
+    /// Calls `receive` with every payload another process broadcasts, until the database closes.
+    func listen(_ receive: @escaping @Sendable (String) -> Void)
+}
+
+/// One process alone on its database (SQLite): nothing to send or receive.
+extension StoreDatabase {
+    public var isShared: Bool { false }
+    public func broadcast(_ payload: String) {}
+    public func listen(_ receive: @escaping @Sendable (String) -> Void) {}
 }
