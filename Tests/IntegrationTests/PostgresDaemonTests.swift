@@ -77,14 +77,31 @@ import Testing
             #expect(try await HTTP.request("POST", "\(follower.baseURL)/api/v1/apps", token: token, json: #"{"name":"shared"}"#).status == 201)
             #expect(try await HTTP.request("GET", "\(first.baseURL)/api/v1/apps/shared", token: token).status == 200)
 
+            // Writes to the leader until it dies: every acknowledged one must survive it.
+            let leaderConfig = "\(first.baseURL)/api/v1/apps/shared/config"
+            let writer = Task { () -> Int in
+                var acknowledged = 0
+                while let reply = try? await HTTP.request("PATCH", leaderConfig, token: token, json: #"{"vars":{"N":"\#(acknowledged)"}}"#),
+                      reply.status == 200 {
+                    acknowledged += 1
+                }
+                return acknowledged
+            }
+            try await Task.sleep(for: .seconds(1))
             #expect(try await first.stop(signal: SIGKILL) == SIGKILL)
             let killed = ContinuousClock.now
+            let acknowledged = await writer.value
+            #expect(acknowledged > 0)
+            let config = try await HTTP.request("GET", "\(follower.baseURL)/api/v1/apps/shared/config", token: token)
+            // One version per PATCH; at most the one in flight at the kill committed unacknowledged.
+            let stored = try #require(config.body.firstMatch(of: /"version":"v(\d+)"/).flatMap { Int($0.1) })
+            #expect((acknowledged...acknowledged + 1).contains(stored), "\(acknowledged) acknowledged, \(stored) stored")
             // Polled once a second: /health counts against the client's rate limit of 100 a minute.
             while !(await leads(follower)), ContinuousClock.now < killed + .seconds(60) {
                 try await Task.sleep(for: .seconds(1))
             }
             #expect(await leads(follower), "the surviving replica did not take over")
-            print("failover: the follower led \(ContinuousClock.now - killed) after the leader was killed")
+            print("failover: the follower led \(ContinuousClock.now - killed) after the leader was killed; \(acknowledged) writes acknowledged before, \(stored) stored")
             #expect(try await HTTP.request("GET", "\(follower.baseURL)/api/v1/apps/shared", token: token).status == 200)
             #expect(try await follower.stop() == 0)
         } catch {
