@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
         // TLS settings (CA, client certificate) of the Kubernetes API client; already under async-http-client.
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         .target(
@@ -35,6 +36,7 @@ let package = Package(
                 "PvdifyModel",
                 "PvdifySealing",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "DequeModule", package: "swift-collections"),
@@ -112,10 +114,14 @@ let package = Package(
             ],
             path: "Benchmarks/ReconcileBench"
         ),
-        // Shared by the test targets: finding built executables, free loopback ports.
-        .target(name: "PvdifyTestSupport", path: "Tests/TestSupport"),
+        // Shared by the test targets: finding built executables, free loopback ports, the PostgreSQL test server.
+        .target(
+            name: "PvdifyTestSupport",
+            dependencies: [.product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log")],
+            path: "Tests/TestSupport"
+        ),
         .testTarget(name: "PvdifyModelTests", dependencies: ["PvdifyModel"]),
-        .testTarget(name: "PvdifyStoreTests", dependencies: ["PvdifyStore", "PvdifySealing"]),
+        .testTarget(name: "PvdifyStoreTests", dependencies: ["PvdifyStore", "PvdifySealing", "PvdifyTestSupport"]),
         .testTarget(
             name: "PvdifyAPITests",
             dependencies: [
@@ -148,7 +154,13 @@ let package = Package(
                 .product(name: "HeapModule", package: "swift-collections"),
             ]
         ),
-        .testTarget(name: "PvdifyControllersTests", dependencies: ["PvdifyControllers", "PvdifyDrivers", "PvdifyStore", "PvdifyModel"]),
+        .testTarget(
+            name: "PvdifyControllersTests",
+            dependencies: [
+                "PvdifyControllers", "PvdifyDrivers", "PvdifyStore", "PvdifyModel",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .testTarget(
             name: "CLITests",
             dependencies: [

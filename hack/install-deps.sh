@@ -3,7 +3,7 @@
 # configures Podman for machines without systemd. Idempotent; run as root.
 set -euo pipefail
 
-PACKAGES=(podman runc catatonit caddy docker-registry busybox-static curl jq sqlite3 wrk git nginx fcgiwrap openssh-server age chromium chromium-driver openssl)
+PACKAGES=(podman runc catatonit caddy docker-registry busybox-static curl jq sqlite3 wrk git nginx fcgiwrap openssh-server age chromium chromium-driver openssl postgresql)
 DROPIN=/etc/containers/containers.conf.d/50-pvdify-ci.conf
 SMOKE_IMAGE=localhost/pvdify-smoke:latest
 

@@ -18,13 +18,16 @@ socket=$state/podman-test.sock
 rm -f "$socket"
 podman system service --time=0 "unix://$socket" >"$state/podman-service.log" 2>&1 &
 service=$!
-trap 'kill $service 2>/dev/null || true' EXIT
+trap 'kill $service 2>/dev/null || true; PVDIFY_TEST_STATE=$state hack/postgres.sh stop' EXIT
 for _ in $(seq 1 100); do
     curl -fs --unix-socket "$socket" -H 'Host: podman' http://podman/v4.0.0/libpod/_ping >/dev/null 2>&1 && break
     sleep 0.1
 done
 
 export PVDIFY_PODMAN_SOCKET=$socket PVDIFY_TEST_REGISTRY=127.0.0.1:5000
+# A private PostgreSQL server: the store tests run on it as well as on SQLite (a database per test).
+PVDIFY_TEST_POSTGRES_URL=$(PVDIFY_TEST_STATE=$state hack/postgres.sh)
+export PVDIFY_TEST_POSTGRES_URL
 # Suites that run containers share one Podman, and a pvdifyd removes containers of apps it does
 # not know: they run one test at a time, after everything else (which runs in parallel). The
 # GitOps suites, which start git servers and wait for many child processes, run there too.

@@ -16,6 +16,23 @@ struct Daemon {
     let configuration: DaemonConfiguration
     let logger: Logger
 
+    /// The store in SQLite (`<data-dir>/pvdify.sqlite`), or in PostgreSQL with `--database`.
+    func openStore(secrets: SecretBox) async throws -> Store {
+        guard let location = configuration.postgres else {
+            return try Store(dataDirectory: configuration.dataDirectory, secrets: secrets)
+        }
+        // postgres-nio logs queries with their arguments at debug level; those stay out of the log.
+        var databaseLogger = logger
+        databaseLogger.logLevel = max(logger.logLevel, .info)
+        return Store(database: try await PostgreSQLDatabase(location: location, logger: databaseLogger), secrets: secrets)
+    }
+
+    /// The id the containers carry: this data directory's, or on PostgreSQL the installation's,
+    /// which every replica shares (a new leader adopts its predecessor's containers).
+    func containerOwnerID(_ store: Store) async throws -> String {
+        configuration.postgres == nil ? try InstanceID.load(configuration.dataDirectory) : try await store.installationID()
+    }
+
     func run() async throws {
         DataDirectory.restrictNewFiles()
         try DataDirectory.secure(configuration.dataDirectory)
@@ -23,7 +40,7 @@ struct Daemon {
         defer { close(lock) }
         let connections = connectionLimitsWithinOpenFiles()
         let secrets = try SecretBox.load(dataDirectory: configuration.dataDirectory, environmentKey: configuration.secretKey)
-        let store = try Store(dataDirectory: configuration.dataDirectory, secrets: secrets)
+        let store = try await openStore(secrets: secrets)
         try await bootstrapAdminToken(store)
         await ensureSealingKey(store)
         let logger = self.logger
@@ -67,7 +84,7 @@ struct Daemon {
             let reconciler = ContainerReconciler(
                 store: store,
                 runtime: CountingRuntime(
-                    PodmanRuntime(client: client, instance: try InstanceID.load(configuration.dataDirectory)), registry: metrics),
+                    PodmanRuntime(client: client, instance: try await containerOwnerID(store)), registry: metrics),
                 logs: logs,
                 insecureRegistries: configuration.insecureRegistries, routingEnabled: configuration.caddyAdmin != nil,
                 logger: logger)
@@ -111,6 +128,14 @@ struct Daemon {
         services.append(.init(service: githubDeploymentController(store: store, client: githubApp, metrics: metrics)))
         // DNS reconciler (Cloudflare): see Daemon+DNS.swift.
         services.append(.init(service: FailFast("the DNS reconciler", dnsController(store: store, metrics: metrics))))
+        // Several replicas on one PostgreSQL database: only the lease holder runs the reconcilers.
+        if configuration.postgres != nil {
+            let holder = "\(ProcessInfo.processInfo.hostName)/\(try InstanceID.load(configuration.dataDirectory))"
+            let elector = LeaderElector(store: store, holder: holder, metrics: metrics, logger: logger)
+            services = services.map { .init(service: LeaderOnly(elector, $0.service)) }
+            services.insert(.init(service: FailFast("the leader election", CancelOnShutdown { try await elector.run() })), at: 0)
+            settings.leadership = { elector.isLeader }
+        }
         let api = try PvdifyAPIServer.buildApplication(
             store: store, logs: logs, settings: settings, metrics: metrics, host: configuration.listenHost,
             port: configuration.listenPort, connections: connections, logger: logger)
@@ -128,6 +153,7 @@ struct Daemon {
         logger.info("pvdifyd starting", metadata: [
             "listen": "\(configuration.listenHost):\(configuration.listenPort)",
             "data_dir": "\(configuration.dataDirectory.path)",
+            "database": "\(configuration.postgres?.description ?? "sqlite")",
             "base_domain": "\(configuration.baseDomain)",
             "tls": "\(configuration.tls.rawValue)",
             "max_connections": "\(connections.maxConnections)",

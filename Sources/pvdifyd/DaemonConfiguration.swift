@@ -3,6 +3,7 @@ import PvdifyAPI
 import PvdifyControllers
 import PvdifyDrivers
 import PvdifyModel
+import PvdifyStore
 
 /// pvdifyd's settings after flags, environment variables and defaults are combined (flag first).
 struct DaemonConfiguration: Sendable {
@@ -49,6 +50,8 @@ struct DaemonConfiguration: Sendable {
     /// What converges apps (`--runtime`), and the cluster when it is Kubernetes.
     var runtime: DaemonRuntime = .podman
     var kubernetes: KubernetesConfig? = nil
+    /// The PostgreSQL store (`--database postgres://...`); nil keeps the store in SQLite.
+    var postgres: PostgresLocation? = nil
 
     struct Invalid: Error, CustomStringConvertible {
         let description: String

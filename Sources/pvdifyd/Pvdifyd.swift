@@ -7,6 +7,6 @@ struct Pvdifyd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pvdifyd",
         abstract: "The pvdify daemon: REST API, desired-state store and reconcilers.",
-        subcommands: [PvdifydCommand.self, BackupCommand.self, RestoreCommand.self],
+        subcommands: [PvdifydCommand.self, BackupCommand.self, RestoreCommand.self, MigrateCommand.self],
         defaultSubcommand: PvdifydCommand.self)
 }

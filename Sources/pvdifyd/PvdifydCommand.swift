@@ -18,6 +18,8 @@ struct PvdifydCommand: AsyncParsableCommand {
     @Option(help: "Address of the REST API (PVDIFY_LISTEN). Default 127.0.0.1:9443.") var listen: String?
     @Option(help: "State directory (PVDIFY_DATA_DIR). Default /var/lib/pvdify as root, else ~/.local/state/pvdify.")
     var dataDir: String?
+    @Option(help: "Where the store is: sqlite (in the state directory) or postgres://USER:PASSWORD@HOST:PORT/DATABASE (PVDIFY_DATABASE_URL). Default sqlite.")
+    var database: String?
     @Option(help: "Podman's API socket, or 'off' (PVDIFY_PODMAN_SOCKET). Default: the system socket, else pvdifyd starts its own.")
     var podmanSocket: String?
     @Option(help: "Caddy admin API URL, or 'off' (PVDIFY_CADDY_ADMIN). Default http://127.0.0.1:2019.") var caddyAdmin: String?
@@ -147,6 +149,13 @@ struct PvdifydCommand: AsyncParsableCommand {
         let (runtimeKind, kubernetes) = try DaemonConfiguration.runtime(
             value(runtime, "PVDIFY_RUNTIME"), kubeconfig: kubeconfig,
             namespace: value(kubernetesNamespace, "PVDIFY_KUBERNETES_NAMESPACE"), environment: environment)
+        var postgres: PostgresLocation?
+        if let text = value(database, "PVDIFY_DATABASE_URL"), text != "sqlite" {
+            // The URL holds a password: the message names the expected form, never the value given.
+            do { postgres = try PostgresLocation(url: text) } catch let error as StoreError {
+                throw DaemonConfiguration.Invalid(description: "--database must be sqlite or postgres://USER:PASSWORD@HOST:PORT/DATABASE: \(error)")
+            }
+        }
         var configuration = DaemonConfiguration(
             listenHost: host,
             listenPort: port,
@@ -175,7 +184,8 @@ struct PvdifydCommand: AsyncParsableCommand {
             githubAppID: githubAppID,
             githubAppKeyPEM: githubAppKey,
             githubAPIURL: githubAPI,
-            publicURL: publicURL
+            publicURL: publicURL,
+            postgres: postgres
         )
         configuration.runtime = runtimeKind
         configuration.kubernetes = kubernetes

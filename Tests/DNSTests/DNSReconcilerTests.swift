@@ -19,7 +19,7 @@ import Testing
 
         /// Rows the store has changed so far (SQLite's count on the store's one writer connection).
         func storeChanges() async throws -> Int {
-            try await store.pool.write { db in db.totalChangesCount }
+            try await (store.database as! SQLiteDatabase).pool.write { db in db.totalChangesCount }
         }
 
         /// A resync (token check, zone scan) and one pass of each key it returns.

@@ -1,13 +1,12 @@
 import Foundation
-import GRDB
 import PvdifyModel
 import Testing
 @testable import PvdifyStore
 
 /// Tokens (revocation under load, expiry, the admin migration) and the audit log, at the store.
 @Suite struct AuthStoreTests {
-    @Test func aRevokedTokenIsNeverCachedAgain() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: StoreBackend.available) func aRevokedTokenIsNeverCachedAgain(_ backend: StoreBackend) async throws {
+        try await withStore(backend) { store, _ in
             for index in 0..<20 {
                 let (token, secret) = try await store.createToken(name: "busy-\(index)", scopes: [.read], apps: nil)
                 try await withThrowingTaskGroup(of: Void.self) { group in
@@ -25,11 +24,11 @@ import Testing
 
     /// The interleaving behind the defect, made certain: a lookup reads the token before the
     /// revocation commits, and only writes its `last_used_at` (and caches the token) after it.
-    @Test func aLookupThatRacedTheRevocationDoesNotCacheTheToken() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: StoreBackend.available) func aLookupThatRacedTheRevocationDoesNotCacheTheToken(_ backend: StoreBackend) async throws {
+        try await withStore(backend) { store, _ in
             let (token, secret) = try await store.createToken(name: "raced", scopes: [.read], apps: nil)
             // Hold the writer, so the revocation's delete waits in line.
-            let busy = Task { try await store.pool.write { _ in Thread.sleep(forTimeInterval: 0.3) } }
+            let busy = Task { try await store.database.write { _ in Thread.sleep(forTimeInterval: 0.3) } }
             try await Task.sleep(for: .milliseconds(50))
             let revocation = Task { try await store.revokeToken(id: token.id) }
             try await Task.sleep(for: .milliseconds(50))
@@ -42,8 +41,8 @@ import Testing
         }
     }
 
-    @Test func expiredTokensAreRefused() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: StoreBackend.available) func expiredTokensAreRefused(_ backend: StoreBackend) async throws {
+        try await withStore(backend) { store, _ in
             let now = Date()
             let (token, secret) = try await store.createToken(
                 name: "brief", scopes: [.read], apps: nil, expiresAt: now.addingTimeInterval(60))
@@ -55,7 +54,7 @@ import Testing
 
     @Test func appLimitedAdminTokensAreReducedToWrite() async throws {
         try await withStore { store, _ in
-            try await store.pool.write { db in
+            try await store.database.write { db in
                 try db.execute(sql: """
                     INSERT INTO tokens (id, name, hash, scopes, apps, created_at) VALUES
                         ('tok_a', 'limited-admin', randomblob(32), '["admin","read"]', '["web"]', 0),
@@ -77,8 +76,8 @@ import Testing
             route: "/api/v1/apps/{name}/config", app: app, status: status)
     }
 
-    @Test func auditEntriesAreFilteredNewestFirst() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: StoreBackend.available) func auditEntriesAreFilteredNewestFirst(_ backend: StoreBackend) async throws {
+        try await withStore(backend) { store, _ in
             let start = Date(timeIntervalSince1970: 1_800_000_000)
             store.recordAudit(Self.entry("web", at: start))
             store.recordAudit(Self.entry("api", token: "tok_2", at: start.addingTimeInterval(10), status: 403))
@@ -96,8 +95,8 @@ import Testing
         }
     }
 
-    @Test func theAuditLogIsTrimmedToItsRetention() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: StoreBackend.available) func theAuditLogIsTrimmedToItsRetention(_ backend: StoreBackend) async throws {
+        try await withStore(backend) { store, _ in
             let now = Date()
             store.recordAudit(Self.entry("ancient", at: now.addingTimeInterval(-100 * 86_400)))
             for index in 0..<30 { store.recordAudit(Self.entry("app\(index)", at: now.addingTimeInterval(Double(index - 30)))) }

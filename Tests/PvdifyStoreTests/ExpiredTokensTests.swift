@@ -4,8 +4,8 @@ import Testing
 @testable import PvdifyStore
 
 @Suite struct ExpiredTokensTests {
-    @Test func onlyLongExpiredTokensWithThePrefixGo() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: StoreBackend.available) func onlyLongExpiredTokensWithThePrefixGo(_ backend: StoreBackend) async throws {
+        try await withStore(backend) { store, _ in
             let past = Date().addingTimeInterval(-3 * 86_400)
             _ = try await store.createToken(name: "github-actions@org/a#run-1-aa", scopes: [.deploy], apps: ["a"], expiresAt: past)
             let (live, secret) = try await store.createToken(

@@ -5,8 +5,8 @@ import Testing
 
 /// The apps list's release summaries: one read for every app.
 struct ReleaseSummariesTests {
-    @Test func eachAppHasItsActiveVersionAndLastReleaseTime() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: StoreBackend.available) func eachAppHasItsActiveVersionAndLastReleaseTime(_ backend: StoreBackend) async throws {
+        try await withStore(backend) { store, _ in
             _ = try await store.createApp(name: "web", environment: .production)
             _ = try await store.createApp(name: "api", environment: .production)
             _ = try await store.createApp(name: "idle", environment: .production)

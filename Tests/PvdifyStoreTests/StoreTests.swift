@@ -4,17 +4,24 @@ import Testing
 @testable import PvdifyStore
 
 /// A store in a fresh temporary directory, removed afterwards.
-func withStore(_ body: (Store, URL) async throws -> Void) async throws {
+func withStore(_ backend: StoreBackend = .sqlite, _ body: (Store, URL) async throws -> Void) async throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pvdify-store-\(UUID().uuidString)")
-    let store = try Store(dataDirectory: directory, secrets: try SecretBox.load(dataDirectory: directory, environmentKey: nil))
+    let store = try await backend.openStore(directory: directory)
     defer { try? FileManager.default.removeItem(at: directory) }
-    try await body(store, directory)
+    do {
+        try await body(store, directory)
+    } catch {
+        try? store.close()
+        try? await backend.dropStore(store)
+        throw error
+    }
     try? store.close()
+    try await backend.dropStore(store)
 }
 
 @Suite struct StoreTests {
-    @Test func specChangesBumpGenerationAndStatusIsApart() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: StoreBackend.available) func specChangesBumpGenerationAndStatusIsApart(_ backend: StoreBackend) async throws {
+        try await withStore(backend) { store, _ in
             let app = try await store.createApp(name: "web", environment: .production)
             #expect(app.generation == 1)
             let same = try await store.updateSpec("web") { $0.processes["web"]?.count = 1 }
@@ -34,8 +41,8 @@ func withStore(_ body: (Store, URL) async throws -> Void) async throws {
         }
     }
 
-    @Test func bindPortsAreLowestFreeAndKeptForLife() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: StoreBackend.available) func bindPortsAreLowestFreeAndKeptForLife(_ backend: StoreBackend) async throws {
+        try await withStore(backend) { store, _ in
             #expect(try await store.createApp(name: "a", environment: .production).bindPort == 3000)
             #expect(try await store.createApp(name: "b", environment: .production).bindPort == 3001)
             #expect(try await store.createApp(name: "c", environment: .production).bindPort == 3002)
@@ -48,8 +55,8 @@ func withStore(_ body: (Store, URL) async throws -> Void) async throws {
         }
     }
 
-    @Test func changeFeedSaysWhatChanged() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: StoreBackend.available) func changeFeedSaysWhatChanged(_ backend: StoreBackend) async throws {
+        try await withStore(backend) { store, _ in
             let feed = store.changes.subscribe()
             var iterator = feed.makeAsyncIterator()
             _ = try await store.createApp(name: "one", environment: .production)
@@ -71,8 +78,8 @@ func withStore(_ body: (Store, URL) async throws -> Void) async throws {
         }
     }
 
-    @Test func aSubscriberGetsOnlyTheKindsItAskedFor() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: StoreBackend.available) func aSubscriberGetsOnlyTheKindsItAskedFor(_ backend: StoreBackend) async throws {
+        try await withStore(backend) { store, _ in
             var domains = store.changes.subscribe([.domains, .deleted]).makeAsyncIterator()
             _ = try await store.createApp(name: "one", environment: .production)
             _ = try await store.updateSpec("one") { $0.processes["web"]?.count = 3 }
@@ -122,8 +129,8 @@ func withStore(_ body: (Store, URL) async throws -> Void) async throws {
         #expect(throws: (any Error).self) { try other.open(sealed) }
     }
 
-    @Test func manifestApplyIsIdempotent() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: StoreBackend.available) func manifestApplyIsIdempotent(_ backend: StoreBackend) async throws {
+        try await withStore(backend) { store, _ in
             var spec = AppSpec(image: "reg.io/app:1")
             spec.processes["worker"] = ProcessSpec(command: "work", count: 2)
             let manifest = AppManifest(name: "web", spec: spec, domains: ["web.example.com"], config: ["A": "1"], secrets: [])
@@ -145,8 +152,8 @@ func withStore(_ body: (Store, URL) async throws -> Void) async throws {
         }
     }
 
-    @Test func tokensAuthenticateByHash() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: StoreBackend.available) func tokensAuthenticateByHash(_ backend: StoreBackend) async throws {
+        try await withStore(backend) { store, _ in
             let (token, secret) = try await store.createToken(name: "ci", scopes: [.deploy], apps: ["web"])
             #expect(try await store.authenticate(secret: secret)?.id == token.id)
             #expect(try await store.authenticate(secret: secret + "x") == nil)

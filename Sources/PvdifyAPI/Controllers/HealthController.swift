@@ -15,6 +15,7 @@ struct HealthController {
             "status": "healthy",
             "version": .string(services.settings.version),
             "uptime": .string(Self.uptime(Date().timeIntervalSince(services.settings.startedAt))),
+            "leader": .bool(services.settings.leadership?() ?? true),
         ])
     }
 

@@ -39,6 +39,8 @@ public struct APISettings: Sendable {
     public var githubAppID: Int64? = nil
     /// The GitHub REST API base the App's calls go to (`--github-api-url`).
     public var githubAPIURL = "https://api.github.com"
+    /// Whether this replica leads (runs the reconcilers), for `/health`; nil: one server, it always leads.
+    public var leadership: (@Sendable () -> Bool)? = nil
 
     public init(
         baseDomain: String = "localhost",

@@ -1,10 +1,8 @@
-import GRDB
-
-/// The SQLite schema, as ordered migrations. Spec (apps) and status (app_status) live apart so
+/// The schema, as ordered migrations. Spec (apps) and status (app_status) live apart so
 /// that the API and the reconcilers never write the same row.
 enum Schema {
-    static var migrator: DatabaseMigrator {
-        var migrator = DatabaseMigrator()
+    static var migrator: SchemaMigrations {
+        var migrator = SchemaMigrations()
         migrator.registerMigration("v1") { db in
             try db.execute(sql: """
                 CREATE TABLE apps (
@@ -220,6 +218,23 @@ enum Schema {
                 );
                 CREATE INDEX github_deployments_parent ON github_deployments(parent);
                 """)
+        }
+        // Leadership among pvdifyd replicas on one PostgreSQL database: one lease row, with the
+        // fencing token that a new leader increments and every status write checks.
+        migrator.registerMigration("leader-lease") { db in
+            try db.execute(sql: """
+                CREATE TABLE leader_lease (
+                    id INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
+                    holder TEXT NOT NULL,
+                    token INTEGER NOT NULL,
+                    expires_at REAL NOT NULL
+                );
+                """)
+        }
+        // The installation's id, which its containers carry: on PostgreSQL every replica reads the
+        // same one, so a new leader adopts the containers its predecessor started.
+        migrator.registerMigration("installation-id") { db in
+            try db.execute(sql: "CREATE TABLE installation (id INTEGER PRIMARY KEY NOT NULL CHECK (id = 1), instance_id TEXT NOT NULL)")
         }
         return migrator
     }

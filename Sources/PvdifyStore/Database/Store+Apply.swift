@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import PvdifyModel
 
 /// What applying one document of a batch did, with the App document before and after.
@@ -38,19 +37,12 @@ extension Store {
     ) async throws -> (apps: [ManifestApplyOutcome], sources: [String]) {
         let box = secrets
         let snapshot = try await read { db in try manifests.map { try Self.snapshot(db, $0, box: box) } }
-        let body: @Sendable (Database) throws -> ([ManifestApplyOutcome], [String]) = { db in
+        let body: @Sendable (any SQLSession) throws -> ([ManifestApplyOutcome], [String]) = { db in
             let sourceActions = try sources.map { try Self.applySource(db, $0) }
             return (try Self.applyBatch(db, box: box, manifests: manifests, snapshot: snapshot, actor: actor, managedBy: nil), sourceActions)
         }
         if dryRun {
-            return try await pool.writeWithoutTransaction { db in
-                var result: ([ManifestApplyOutcome], [String]) = ([], [])
-                try db.inTransaction {
-                    result = try body(db)
-                    return .rollback
-                }
-                return result
-            }
+            return try await database.writeAndRollback { db in try body(db) }
         }
         let result = try await write { db in
             let result = try body(db)
@@ -68,7 +60,7 @@ extension Store {
         let unchanged: Bool
     }
 
-    static func snapshot(_ db: Database, _ manifest: AppManifest, box: SecretBox) throws -> AppSnapshot {
+    static func snapshot(_ db: any SQLSession, _ manifest: AppManifest, box: SecretBox) throws -> AppSnapshot {
         guard let stamp = try stamp(db, manifest.name) else { return AppSnapshot(before: nil, stamp: nil, unchanged: false) }
         let before = try storedManifest(db, manifest.name)
         var unchanged = isUnchanged(manifest, stored: before)
@@ -83,10 +75,10 @@ extension Store {
     }
 
     /// What any change to an app's spec, config or domains moves: generation, config version, domains.
-    static func stamp(_ db: Database, _ app: String) throws -> String? {
+    static func stamp(_ db: any SQLSession, _ app: String) throws -> String? {
         try String.fetchOne(db, sql: """
-            SELECT generation || '/' || IFNULL(config_version, '') || '/' ||
-                   IFNULL((SELECT group_concat(name) FROM domains WHERE app = apps.name), '')
+            SELECT CAST(generation AS TEXT) || '/' || COALESCE(CAST(config_version AS TEXT), '') || '/' ||
+                   COALESCE((SELECT \(db.dialect.commaList("name")) FROM domains WHERE app = apps.name), '')
             FROM apps WHERE name = ?
             """, arguments: [app])
     }
@@ -106,7 +98,7 @@ extension Store {
     /// suspended) is refused: its spec lives in git. With a `snapshot` (read before the write), a
     /// document found unchanged there costs one query.
     static func applyBatch(
-        _ db: Database, box: SecretBox, manifests: [AppManifest], snapshot: [AppSnapshot]? = nil, actor: String,
+        _ db: any SQLSession, box: SecretBox, manifests: [AppManifest], snapshot: [AppSnapshot]? = nil, actor: String,
         managedBy: String?
     ) throws -> [ManifestApplyOutcome] {
         try manifests.enumerated().map { index, manifest in
@@ -134,7 +126,7 @@ extension Store {
     }
 
     /// The App document of an app as stored (spec, domains, plain config, secret names).
-    static func storedManifest(_ db: Database, _ app: String) throws -> AppManifest {
+    static func storedManifest(_ db: any SQLSession, _ app: String) throws -> AppManifest {
         let view = try view(db, app)
         let config = try currentConfigVersion(db, app: app)
         return AppManifest(

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import PvdifyModel
 
 /// An app with what the API shows beside its spec.
@@ -18,15 +17,15 @@ extension Store {
     public func apps() async throws -> [AppView] {
         try await read { db in
             let statuses = try Dictionary(
-                Row.fetchAll(db, sql: "SELECT app, status FROM app_status").map { row in
+                SQLRow.fetchAll(db, sql: "SELECT app, status FROM app_status").map { row in
                     (row["app"] as String, try Columns.decode(AppStatus.self, row["status"]))
                 },
                 uniquingKeysWith: { first, _ in first })
             let domains = Dictionary(
-                grouping: try Row.fetchAll(db, sql: "SELECT name, app FROM domains ORDER BY created_at, name"),
+                grouping: try SQLRow.fetchAll(db, sql: "SELECT name, app FROM domains ORDER BY created_at, name"),
                 by: { $0["app"] as String }
             ).mapValues { $0.map { $0["name"] as String } }
-            return try Row.fetchAll(db, sql: "SELECT * FROM apps ORDER BY name").map { row in
+            return try SQLRow.fetchAll(db, sql: "SELECT * FROM apps ORDER BY name").map { row in
                 let app = try Self.decodeApp(row)
                 return AppView(app: app, status: statuses[app.name], domains: domains[app.name] ?? [])
             }
@@ -42,7 +41,7 @@ extension Store {
     public func appGenerations() async throws -> [String: Int] {
         try await read { db in
             var generations: [String: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT name, generation FROM apps") { generations[row["name"]] = row["generation"] as Int }
+            for row in try SQLRow.fetchAll(db, sql: "SELECT name, generation FROM apps") { generations[row["name"]] = row["generation"] as Int }
             return generations
         }
     }
@@ -91,14 +90,14 @@ extension Store {
 
     // MARK: - Rows
 
-    static func loadApp(_ db: Database, _ name: String) throws -> App {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM apps WHERE name = ?", arguments: [name]) else {
+    static func loadApp(_ db: any SQLSession, _ name: String) throws -> App {
+        guard let row = try SQLRow.fetchOne(db, sql: "SELECT * FROM apps WHERE name = ?", arguments: [name]) else {
             throw StoreError.notFound("App '\(name)' not found")
         }
         return try decodeApp(row)
     }
 
-    static func view(_ db: Database, _ name: String) throws -> AppView {
+    static func view(_ db: any SQLSession, _ name: String) throws -> AppView {
         let app = try loadApp(db, name)
         let status = try String.fetchOne(db, sql: "SELECT status FROM app_status WHERE app = ?", arguments: [name])
             .map { try Columns.decode(AppStatus.self, $0) }
@@ -106,7 +105,7 @@ extension Store {
         return AppView(app: app, status: status, domains: domains, managedBy: try owner(db, name))
     }
 
-    static func decodeApp(_ row: Row) throws -> App {
+    static func decodeApp(_ row: SQLRow) throws -> App {
         App(
             name: row["name"],
             spec: try Columns.decode(AppSpec.self, row["spec"]),
@@ -119,7 +118,7 @@ extension Store {
         )
     }
 
-    static func insertApp(_ db: Database, name: String, spec: AppSpec, previewOf: String?, prNumber: Int?) throws -> App {
+    static func insertApp(_ db: any SQLSession, name: String, spec: AppSpec, previewOf: String?, prNumber: Int?) throws -> App {
         if try Bool.fetchOne(db, sql: "SELECT 1 FROM apps WHERE name = ?", arguments: [name]) == true {
             throw StoreError.conflict("App '\(name)' already exists")
         }
@@ -139,7 +138,7 @@ extension Store {
         return app
     }
 
-    static func lowestFreePort(_ db: Database) throws -> Int {
+    static func lowestFreePort(_ db: any SQLSession) throws -> Int {
         var candidate = firstBindPort
         for port in try Int.fetchAll(db, sql: "SELECT bind_port FROM apps ORDER BY bind_port") {
             if port > candidate { break }
@@ -149,7 +148,7 @@ extension Store {
     }
 
     /// Writes a changed spec and bumps the generation.
-    static func saveSpec(_ db: Database, _ app: inout App) throws {
+    static func saveSpec(_ db: any SQLSession, _ app: inout App) throws {
         app.generation += 1
         app.updatedAt = Date.nowInSeconds
         try db.execute(
@@ -159,7 +158,7 @@ extension Store {
 
     /// Marks what the containers run as changed without a spec change (a new release, a config
     /// version). Domains do not bump it: `generation` counts the spec the containers depend on.
-    static func bumpGeneration(_ db: Database, _ name: String) throws {
+    static func bumpGeneration(_ db: any SQLSession, _ name: String) throws {
         try db.execute(
             sql: "UPDATE apps SET generation = generation + 1, updated_at = ? WHERE name = ?",
             arguments: [Date.nowInSeconds.timeIntervalSince1970, name])

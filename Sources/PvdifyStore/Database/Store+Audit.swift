@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 extension Store {
     /// Records an audit entry; it is written by the next flush (at the latest when the store closes).
@@ -12,7 +11,7 @@ extension Store {
         let entries = auditBuffer.take()
         if !entries.isEmpty {
             do {
-                try await pool.write { db in try Self.insertAudit(db, entries) }
+                try await database.write { db in try Self.insertAudit(db, entries) }
             } catch {
                 auditBuffer.putBack(entries)
                 throw error
@@ -27,14 +26,14 @@ extension Store {
     func flushAuditNow() throws {
         let entries = auditBuffer.take()
         guard !entries.isEmpty else { return }
-        try pool.write { db in try Self.insertAudit(db, entries) }
+        try database.writeBlocking { db in try Self.insertAudit(db, entries) }
     }
 
     /// Deletes entries beyond `retention`, a batch per transaction so writers are never held up long.
     public func trimAudit(retention: AuditRetention, now: Date = Date()) async throws {
         let batch = 5_000
         while true {
-            let deleted = try await pool.write { db -> Int in
+            let deleted = try await database.write { db -> Int in
                 let newest = try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM audit_log") ?? 0
                 try db.execute(
                     sql: """
@@ -53,7 +52,7 @@ extension Store {
         try await flushAudit()
         return try await read { db in
             var conditions: [String] = []
-            var arguments: StatementArguments = []
+            var arguments: SQLArguments = []
             if let app = query.app {
                 // An apply records every app it names, separated by commas.
                 conditions.append("(app = ? OR ',' || app || ',' LIKE ?)")
@@ -73,7 +72,7 @@ extension Store {
             }
             let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
             arguments += [query.limit]
-            return try Row.fetchAll(db, sql: "SELECT * FROM audit_log \(filter) ORDER BY id DESC LIMIT ?", arguments: arguments)
+            return try SQLRow.fetchAll(db, sql: "SELECT * FROM audit_log \(filter) ORDER BY id DESC LIMIT ?", arguments: arguments)
                 .map { row in
                     AuditEntry(
                         id: row["id"], time: Columns.date(row, "at"), tokenID: row["token_id"], tokenName: row["token_name"],
@@ -82,16 +81,17 @@ extension Store {
         }
     }
 
-    static func insertAudit(_ db: Database, _ entries: [AuditEntry]) throws {
-        let statement = try db.cachedStatement(sql: """
-            INSERT INTO audit_log (at, token_id, token_name, source, method, route, app, status)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """)
+    static func insertAudit(_ db: any SQLSession, _ entries: [AuditEntry]) throws {
         for entry in entries {
-            try statement.execute(arguments: [
-                entry.time.timeIntervalSince1970, entry.tokenID, entry.tokenName, entry.source, entry.method, entry.route,
-                entry.app, entry.status,
-            ])
+            try db.execute(
+                sql: """
+                    INSERT INTO audit_log (at, token_id, token_name, source, method, route, app, status)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    entry.time.timeIntervalSince1970, entry.tokenID, entry.tokenName, entry.source, entry.method, entry.route,
+                    entry.app, entry.status,
+                ])
         }
     }
 }

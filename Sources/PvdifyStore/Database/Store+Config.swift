@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import PvdifyModel
 
 /// One change to one config var.
@@ -30,7 +29,7 @@ extension Store {
     public func configVersions(_ app: String) async throws -> [ConfigVersion] {
         try await read { db in
             _ = try Self.loadApp(db, app)
-            return try Row.fetchAll(db, sql: "SELECT * FROM config_versions WHERE app = ? ORDER BY version DESC", arguments: [app])
+            return try SQLRow.fetchAll(db, sql: "SELECT * FROM config_versions WHERE app = ? ORDER BY version DESC", arguments: [app])
                 .map(Self.decodeConfigVersion)
         }
     }
@@ -47,7 +46,7 @@ extension Store {
     public func resolvedConfig(_ app: String, version: Int) async throws -> [String: String] {
         let box = secrets
         return try await read { db in
-            guard let row = try Row.fetchOne(
+            guard let row = try SQLRow.fetchOne(
                 db, sql: "SELECT vars, sealed_secrets FROM config_versions WHERE app = ? AND version = ?", arguments: [app, version])
             else { throw StoreError.notFound("Config version v\(version) of app '\(app)' not found") }
             var all = try Columns.decode([String: String].self, row["vars"])
@@ -71,7 +70,7 @@ extension Store {
     }
 
     static func changeConfig(
-        _ db: Database, box: SecretBox, app name: String, changes: [String: ConfigChange], actor: String
+        _ db: any SQLSession, box: SecretBox, app name: String, changes: [String: ConfigChange], actor: String
     ) throws -> ConfigChangeResult {
         let app = try loadApp(db, name)
         let current = try currentConfigVersion(db, app: name)
@@ -109,7 +108,7 @@ extension Store {
     }
 
     static func insertConfigVersion(
-        _ db: Database, box: SecretBox, app: String, vars: [String: String], secrets: [String: String],
+        _ db: any SQLSession, box: SecretBox, app: String, vars: [String: String], secrets: [String: String],
         changes: [String], actor: String
     ) throws -> ConfigVersion {
         let number = (try Int.fetchOne(db, sql: "SELECT MAX(version) FROM config_versions WHERE app = ?", arguments: [app]) ?? 0) + 1
@@ -130,28 +129,28 @@ extension Store {
         return version
     }
 
-    static func currentConfigVersion(_ db: Database, app: String) throws -> ConfigVersion? {
+    static func currentConfigVersion(_ db: any SQLSession, app: String) throws -> ConfigVersion? {
         guard let number = try Int.fetchOne(db, sql: "SELECT config_version FROM apps WHERE name = ?", arguments: [app]) else {
             return nil
         }
         return try loadConfigVersion(db, app: app, version: number)
     }
 
-    static func loadConfigVersion(_ db: Database, app: String, version: Int) throws -> ConfigVersion {
-        guard let row = try Row.fetchOne(
+    static func loadConfigVersion(_ db: any SQLSession, app: String, version: Int) throws -> ConfigVersion {
+        guard let row = try SQLRow.fetchOne(
             db, sql: "SELECT * FROM config_versions WHERE app = ? AND version = ?", arguments: [app, version])
         else { throw StoreError.notFound("Config version v\(version) of app '\(app)' not found") }
         return try decodeConfigVersion(row)
     }
 
-    static func openSecrets(_ db: Database, box: SecretBox, app: String, version: Int) throws -> [String: String] {
+    static func openSecrets(_ db: any SQLSession, box: SecretBox, app: String, version: Int) throws -> [String: String] {
         guard let sealed = try Data.fetchOne(
             db, sql: "SELECT sealed_secrets FROM config_versions WHERE app = ? AND version = ?", arguments: [app, version])
         else { return [:] }
         return try box.open(sealed)
     }
 
-    static func decodeConfigVersion(_ row: Row) throws -> ConfigVersion {
+    static func decodeConfigVersion(_ row: SQLRow) throws -> ConfigVersion {
         ConfigVersion(
             app: row["app"],
             version: row["version"],

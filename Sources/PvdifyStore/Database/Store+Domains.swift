@@ -1,19 +1,18 @@
 import Foundation
-import GRDB
 import PvdifyModel
 
 extension Store {
     public func domains(_ app: String) async throws -> [Domain] {
         try await read { db in
             _ = try Self.loadApp(db, app)
-            return try Row.fetchAll(db, sql: "SELECT * FROM domains WHERE app = ? ORDER BY created_at, name", arguments: [app])
+            return try SQLRow.fetchAll(db, sql: "SELECT * FROM domains WHERE app = ? ORDER BY created_at, name", arguments: [app])
                 .map(Self.decodeDomain)
         }
     }
 
     /// Every domain of every app (for the route and DNS reconcilers).
     public func allDomains() async throws -> [Domain] {
-        try await read { db in try Row.fetchAll(db, sql: "SELECT * FROM domains ORDER BY name").map(Self.decodeDomain) }
+        try await read { db in try SQLRow.fetchAll(db, sql: "SELECT * FROM domains ORDER BY name").map(Self.decodeDomain) }
     }
 
     /// Adds a (validated, lowercase) hostname to an app; a hostname any app uses is a conflict.
@@ -43,21 +42,21 @@ extension Store {
                 arguments: [token, DomainStatus.verifying.rawValue, app, name])
             guard db.changesCount > 0 else { throw StoreError.notFound("Domain '\(name)' not found on app '\(app)'") }
             let domain = try Self.decodeDomain(
-                try Row.fetchOne(db, sql: "SELECT * FROM domains WHERE name = ?", arguments: [name])!)
+                try SQLRow.fetchOne(db, sql: "SELECT * FROM domains WHERE name = ?", arguments: [name])!)
             return (domain, [Change(app, .domains)])
         }
     }
 
     /// Records what a reconciler observed about a domain.
     public func setDomainStatus(_ name: String, status: DomainStatus, ssl: Bool, message: String?) async throws {
-        try await pool.write { db in
+        try await statusWrite { db in
             try db.execute(
                 sql: "UPDATE domains SET status = ?, ssl = ?, message = ? WHERE name = ?",
                 arguments: [status.rawValue, ssl, message, name])
         }
     }
 
-    static func insertDomain(_ db: Database, app: String, name: String) throws -> Domain {
+    static func insertDomain(_ db: any SQLSession, app: String, name: String) throws -> Domain {
         if let owner = try String.fetchOne(db, sql: "SELECT app FROM domains WHERE name = ?", arguments: [name]) {
             throw StoreError.conflict(
                 owner == app ? "Domain '\(name)' is already on app '\(app)'" : "Domain '\(name)' is already used by another app")
@@ -70,7 +69,7 @@ extension Store {
         return domain
     }
 
-    static func decodeDomain(_ row: Row) throws -> Domain {
+    static func decodeDomain(_ row: SQLRow) throws -> Domain {
         Domain(
             name: row["name"],
             app: row["app"],

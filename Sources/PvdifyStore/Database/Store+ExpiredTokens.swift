@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 extension Store {
     /// Deletes tokens whose name starts with `namePrefix` and that expired before `cutoff`;
@@ -8,7 +7,7 @@ extension Store {
     public func deleteExpiredTokens(namePrefix: String, expiredBefore cutoff: Date) async throws -> Int {
         let pattern = namePrefix.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
             .replacingOccurrences(of: "_", with: "\\_") + "%"
-        let deleted = try await pool.write { db in
+        let deleted = try await database.write { db in
             try db.execute(
                 sql: "DELETE FROM tokens WHERE name LIKE ? ESCAPE '\\' AND expires_at IS NOT NULL AND expires_at < ?",
                 arguments: [pattern, cutoff.timeIntervalSince1970])

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import PvdifyModel
 
 /// A GitHub App installation as its webhooks reported it: the account it is installed on and the
@@ -85,7 +84,7 @@ extension Store {
     /// Every installation recorded, by id, with its repositories.
     public func githubInstallations() async throws -> [GitHubInstallation] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM github_installations ORDER BY id").map { row in
+            try SQLRow.fetchAll(db, sql: "SELECT * FROM github_installations ORDER BY id").map { row in
                 let id: Int64 = row["id"]
                 let repositories = try String.fetchAll(
                     db, sql: "SELECT full_name FROM github_installation_repositories WHERE installation_id = ? ORDER BY lower(full_name)",
@@ -100,18 +99,19 @@ extension Store {
     /// The apps (never previews) that opt in from a GitHub repository (`spec.github.repo`), by name.
     public func githubLinkedApps() async throws -> [App] {
         try await read { db in
-            try Row.fetchAll(
+            try SQLRow.fetchAll(
                 db, sql: """
-                    SELECT * FROM apps WHERE preview_of IS NULL AND json_extract(spec, '$.github.repo') IS NOT NULL ORDER BY name
+                    SELECT * FROM apps WHERE preview_of IS NULL AND \(db.dialect.jsonText("spec", "github", "repo")) IS NOT NULL
+                    ORDER BY name
                     """
             ).map(Self.decodeApp)
         }
     }
 
-    static func insertRepositories(_ db: Database, installation: Int64, _ names: [String]) throws {
+    static func insertRepositories(_ db: any SQLSession, installation: Int64, _ names: [String]) throws {
         for name in names {
             try db.execute(
-                sql: "INSERT OR IGNORE INTO github_installation_repositories (installation_id, full_name) VALUES (?, ?)",
+                sql: "INSERT INTO github_installation_repositories (installation_id, full_name) VALUES (?, ?) ON CONFLICT DO NOTHING",
                 arguments: [installation, name])
         }
     }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 extension Store {
     /// Stores the GitHub App's private key (PEM), sealed with the secret key like app secrets,

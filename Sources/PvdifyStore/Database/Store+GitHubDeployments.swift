@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import PvdifyModel
 
 /// What GitHub should show of one preview commit, and what was last posted: the desired state of
@@ -57,7 +56,7 @@ extension Store {
     /// The deployments of one preview app (its current commit and any older one not yet inactive).
     public func githubDeployments(app: String) async throws -> [GitHubDeployment] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM github_deployments WHERE preview_app = ? ORDER BY created_at", arguments: [app])
+            try SQLRow.fetchAll(db, sql: "SELECT * FROM github_deployments WHERE preview_app = ? ORDER BY created_at", arguments: [app])
                 .map(Self.decodeGitHubDeployment)
         }
     }
@@ -65,7 +64,7 @@ extension Store {
     /// The deployments of every preview of `parent`.
     public func githubDeployments(parent: String) async throws -> [GitHubDeployment] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM github_deployments WHERE parent = ? ORDER BY preview_app, created_at", arguments: [parent])
+            try SQLRow.fetchAll(db, sql: "SELECT * FROM github_deployments WHERE parent = ? ORDER BY preview_app, created_at", arguments: [parent])
                 .map(Self.decodeGitHubDeployment)
         }
     }
@@ -114,12 +113,12 @@ extension Store {
     /// The record of a preview app, or nil when it has none (deleted, expired, or not a preview).
     public func previewRecord(app: String) async throws -> Preview? {
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM previews WHERE app = ?", arguments: [app]).map(Self.decodePreview)
+            try SQLRow.fetchOne(db, sql: "SELECT * FROM previews WHERE app = ?", arguments: [app]).map(Self.decodePreview)
         }
     }
 
     /// The installation that covers `repo` among those recorded (the lowest id), if any.
-    static func installationCovering(_ db: Database, repo: String) throws -> Int64? {
+    static func installationCovering(_ db: any SQLSession, repo: String) throws -> Int64? {
         try Int64.fetchOne(
             db, sql: """
                 SELECT installation_id FROM github_installation_repositories WHERE lower(full_name) = lower(?)
@@ -131,7 +130,7 @@ extension Store {
     /// reaches it, a commit the preview did not have before gets its deployment row, in the
     /// same transaction as the preview record.
     static func addGitHubDeployment(
-        _ db: Database, parent: App, preview: String, _ request: PreviewRequest, previous: Preview?, now: Date
+        _ db: any SQLSession, parent: App, preview: String, _ request: PreviewRequest, previous: Preview?, now: Date
     ) throws {
         guard let link = parent.spec.github, let sha = request.headSHA, previous?.headSHA != sha else { return }
         guard let installation = try request.installationID ?? installationCovering(db, repo: link.repo) else { return }
@@ -146,7 +145,7 @@ extension Store {
             ])
     }
 
-    static func decodeGitHubDeployment(_ row: Row) throws -> GitHubDeployment {
+    static func decodeGitHubDeployment(_ row: SQLRow) throws -> GitHubDeployment {
         let next: Double? = row["next_attempt_at"]
         return GitHubDeployment(
             previewApp: row["preview_app"], sha: row["sha"], parent: row["parent"], prNumber: row["pr_number"], repo: row["repo"],

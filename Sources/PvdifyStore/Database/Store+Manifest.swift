@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import PvdifyModel
 
 /// What applying a manifest changed.
@@ -42,7 +41,7 @@ extension Store {
     }
 
     static func applyManifest(
-        _ db: Database, box: SecretBox, manifest: AppManifest, actor: String, create: Bool
+        _ db: any SQLSession, box: SecretBox, manifest: AppManifest, actor: String, create: Bool
     ) throws -> ManifestApplyResult {
         var created = false
         var app: App

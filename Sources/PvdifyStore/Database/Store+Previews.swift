@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import PvdifyModel
 
 /// What a create-or-update of a preview asks for; the image is already resolved (given or from
@@ -46,7 +45,7 @@ extension Store {
     public func previewRecords(_ parent: String) async throws -> [Preview] {
         try await read { db in
             _ = try Self.loadApp(db, parent)
-            return try Row.fetchAll(db, sql: "SELECT * FROM previews WHERE parent = ? ORDER BY pr_number", arguments: [parent])
+            return try SQLRow.fetchAll(db, sql: "SELECT * FROM previews WHERE parent = ? ORDER BY pr_number", arguments: [parent])
                 .map(Self.decodePreview)
         }
     }
@@ -69,7 +68,7 @@ extension Store {
             if let problem = Rules.appName(name, maxLength: Preview.maxNameLength) {
                 throw StoreError.invalid(ValidationError(field: "pr_number", message: "The preview's name '\(name)' \(problem)"))
             }
-            let existing = try Row.fetchOne(db, sql: "SELECT * FROM previews WHERE app = ?", arguments: [name]).map(Self.decodePreview)
+            let existing = try SQLRow.fetchOne(db, sql: "SELECT * FROM previews WHERE app = ?", arguments: [name]).map(Self.decodePreview)
             if existing == nil {
                 let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM previews WHERE parent = ?", arguments: [parent]) ?? 0
                 guard count < policy.max else {
@@ -133,7 +132,7 @@ extension Store {
     /// creates it, or brings it in line (a new spec, config version and release only where
     /// something changed). The record itself is the caller's to write.
     static func derivePreview(
-        _ db: Database, box: SecretBox, parent source: App, _ request: PreviewRequest, existing: Preview?, actor: String
+        _ db: any SQLSession, box: SecretBox, parent source: App, _ request: PreviewRequest, existing: Preview?, actor: String
     ) throws -> (Release?, [Change]) {
         let policy = source.spec.previews
         let name = App.previewName(parent: source.name, number: request.prNumber)
@@ -193,11 +192,11 @@ extension Store {
         }
         guard hasPreviews else { return [] }
         return try await write { db in
-            guard let source = try Row.fetchOne(db, sql: "SELECT * FROM apps WHERE name = ?", arguments: [parent]).map(Self.decodeApp) else {
+            guard let source = try SQLRow.fetchOne(db, sql: "SELECT * FROM apps WHERE name = ?", arguments: [parent]).map(Self.decodeApp) else {
                 return ([], [])
             }
             var changed: [Change] = []
-            for preview in try Row.fetchAll(db, sql: "SELECT * FROM previews WHERE parent = ?", arguments: [parent]).map(Self.decodePreview) {
+            for preview in try SQLRow.fetchAll(db, sql: "SELECT * FROM previews WHERE parent = ?", arguments: [parent]).map(Self.decodePreview) {
                 let request = PreviewRequest(
                     prNumber: preview.prNumber, image: preview.image, headSHA: preview.headSHA, branch: preview.branch, fork: preview.fork)
                 changed += try Self.derivePreview(db, box: box, parent: source, request, existing: preview, actor: "pvdify (\(parent) changed)").1
@@ -206,7 +205,7 @@ extension Store {
         }
     }
 
-    static func decodePreview(_ row: Row) throws -> Preview {
+    static func decodePreview(_ row: SQLRow) throws -> Preview {
         Preview(
             parent: row["parent"], prNumber: row["pr_number"], image: row["image"], headSHA: row["head_sha"],
             branch: row["branch"], fork: row["fork"], createdAt: Columns.date(row, "created_at"),

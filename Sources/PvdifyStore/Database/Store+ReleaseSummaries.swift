@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import PvdifyModel
 
 /// What a list of apps shows of their releases.
@@ -19,7 +18,7 @@ extension Store {
     /// Every app's release summary, by app name, in one read (an app list of any size is one query).
     public func releaseSummaries() async throws -> [String: ReleaseSummary] {
         try await read { db in
-            let rows = try Row.fetchAll(db, sql: """
+            let rows = try SQLRow.fetchAll(db, sql: """
                 SELECT app, MAX(CASE WHEN status = 'active' THEN version END) AS active, MAX(created_at) AS last
                 FROM releases GROUP BY app
                 """)

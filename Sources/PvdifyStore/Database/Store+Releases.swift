@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import PvdifyModel
 
 extension Store {
@@ -7,7 +6,7 @@ extension Store {
     public func releases(_ app: String) async throws -> [Release] {
         try await read { db in
             _ = try Self.loadApp(db, app)
-            return try Row.fetchAll(db, sql: "SELECT * FROM releases WHERE app = ? ORDER BY version DESC", arguments: [app])
+            return try SQLRow.fetchAll(db, sql: "SELECT * FROM releases WHERE app = ? ORDER BY version DESC", arguments: [app])
                 .map(Self.decodeRelease)
         }
     }
@@ -36,7 +35,7 @@ extension Store {
     public func rollback(_ app: String, to target: Int?, by actor: String) async throws -> Release {
         try await write { db in
             var current = try Self.loadApp(db, app)
-            let releases = try Row.fetchAll(db, sql: "SELECT * FROM releases WHERE app = ? ORDER BY version DESC", arguments: [app])
+            let releases = try SQLRow.fetchAll(db, sql: "SELECT * FROM releases WHERE app = ? ORDER BY version DESC", arguments: [app])
                 .map(Self.decodeRelease)
             guard let newest = releases.first else {
                 throw StoreError.invalid(ValidationError(field: "version", message: "app '\(app)' has no releases to roll back"))
@@ -71,7 +70,7 @@ extension Store {
     public func releaseLog(_ app: String, version: Int) async throws -> [(Date, String)] {
         try await read { db in
             _ = try Self.loadRelease(db, app: app, version: version)
-            return try Row.fetchAll(
+            return try SQLRow.fetchAll(
                 db, sql: "SELECT at, line FROM release_log WHERE app = ? AND version = ? ORDER BY id", arguments: [app, version]
             ).map { (Columns.date($0, "at"), $0["line"] as String) }
         }
@@ -79,7 +78,7 @@ extension Store {
 
     /// Adds a line to a release's deploy log (reconcilers: pull progress, health checks, failure).
     public func appendReleaseLog(_ app: String, version: Int, _ line: String) async throws {
-        try await pool.write { db in
+        try await statusWrite { db in
             try db.execute(
                 sql: "INSERT INTO release_log (app, version, at, line) VALUES (?, ?, ?, ?)",
                 arguments: [app, version, Date().timeIntervalSince1970, line])
@@ -88,14 +87,14 @@ extension Store {
 
     /// Records what a reconciler observed about a release.
     public func setReleaseStatus(_ app: String, version: Int, _ status: ReleaseStatus) async throws {
-        try await pool.write { db in
+        try await statusWrite { db in
             try db.execute(
                 sql: "UPDATE releases SET status = ? WHERE app = ? AND version = ?", arguments: [status.rawValue, app, version])
         }
     }
 
     static func insertRelease(
-        _ db: Database, app: String, image: String, configVersion: Int?, actor: String,
+        _ db: any SQLSession, app: String, image: String, configVersion: Int?, actor: String,
         rollback: (from: Int, to: Int)? = nil
     ) throws -> Release {
         let number = (try Int.fetchOne(db, sql: "SELECT MAX(version) FROM releases WHERE app = ?", arguments: [app]) ?? 0) + 1
@@ -120,14 +119,14 @@ extension Store {
         return release
     }
 
-    static func loadRelease(_ db: Database, app: String, version: Int) throws -> Release {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM releases WHERE app = ? AND version = ?", arguments: [app, version]) else {
+    static func loadRelease(_ db: any SQLSession, app: String, version: Int) throws -> Release {
+        guard let row = try SQLRow.fetchOne(db, sql: "SELECT * FROM releases WHERE app = ? AND version = ?", arguments: [app, version]) else {
             throw StoreError.notFound("Release v\(version) of app '\(app)' not found")
         }
         return try decodeRelease(row)
     }
 
-    static func decodeRelease(_ row: Row) throws -> Release {
+    static func decodeRelease(_ row: SQLRow) throws -> Release {
         Release(
             app: row["app"],
             version: row["version"],

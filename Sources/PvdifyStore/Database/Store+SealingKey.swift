@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import PvdifySealing
 
 extension Store {
@@ -10,7 +9,7 @@ extension Store {
     public func sealingKey() async throws -> SealingKey {
         let box = secrets
         if let key = try await read({ db in try Self.loadSealingKey(db, box: box) }) { return key }
-        return try await pool.write { db in
+        return try await database.write { db in
             if let key = try Self.loadSealingKey(db, box: box) { return key }
             let identity = AgeIdentity.generate()
             let now = Date.nowInSeconds
@@ -23,8 +22,8 @@ extension Store {
         }
     }
 
-    static func loadSealingKey(_ db: Database, box: SecretBox) throws -> SealingKey? {
-        guard let row = try Row.fetchOne(db, sql: "SELECT sealed_identity, created_at FROM sealing_key WHERE id = 1") else {
+    static func loadSealingKey(_ db: any SQLSession, box: SecretBox) throws -> SealingKey? {
+        guard let row = try SQLRow.fetchOne(db, sql: "SELECT sealed_identity, created_at FROM sealing_key WHERE id = 1") else {
             return nil
         }
         guard let text = try box.open(row["sealed_identity"])["identity"] else { throw SealingKeyUnreadable() }

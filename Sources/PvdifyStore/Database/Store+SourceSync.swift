@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import PvdifyModel
 
 /// An App document read from a source's repository, and the file it is in.
@@ -53,10 +52,10 @@ extension Store {
         plan planner: @escaping @Sendable (SourceSyncSnapshot) -> SourceSyncPlan
     ) async throws -> SourceSyncResult {
         let box = secrets
-        let body: @Sendable (Database) throws -> (SourceSyncResult, [Change]) = { db in
+        let body: @Sendable (any SQLSession) throws -> (SourceSyncResult, [Change]) = { db in
             let source = try Self.loadSource(db, name)
             let owners = Dictionary(
-                try Row.fetchAll(db, sql: "SELECT app, source FROM app_owners").map { ($0["app"] as String, $0["source"] as String) },
+                try SQLRow.fetchAll(db, sql: "SELECT app, source FROM app_owners").map { ($0["app"] as String, $0["source"] as String) },
                 uniquingKeysWith: { first, _ in first })
             let snapshot = SourceSyncSnapshot(
                 source: name, spec: source.spec,
@@ -97,14 +96,7 @@ extension Store {
             return (SourceSyncResult(plan: plan, outcomes: outcomes), touched)
         }
         if dryRun {
-            return try await pool.writeWithoutTransaction { db in
-                var result: SourceSyncResult?
-                try db.inTransaction {
-                    result = try body(db).0
-                    return .rollback
-                }
-                return result!
-            }
+            return try await database.writeAndRollback { db in try body(db).0 }
         }
         return try await write(body)
     }

@@ -1,11 +1,10 @@
 import Foundation
-import GRDB
 import PvdifyModel
 
 extension Store {
     public func sources() async throws -> [Source] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM sources ORDER BY name").map { try Self.decodeSource(db, $0) }
+            try SQLRow.fetchAll(db, sql: "SELECT * FROM sources ORDER BY name").map { try Self.decodeSource(db, $0) }
         }
     }
 
@@ -15,7 +14,7 @@ extension Store {
 
     /// Creates a source; a name already taken is a conflict.
     public func createSource(name: String, spec: SourceSpec) async throws -> Source {
-        let source = try await pool.write { db in
+        let source = try await database.write { db in
             try Self.insertSource(db, name: name, spec: spec)
             return try Self.loadSource(db, name)
         }
@@ -26,7 +25,7 @@ extension Store {
     /// Changes a source's spec; bumps `generation` only when it really changed.
     @discardableResult
     public func updateSource(_ name: String, _ change: @escaping @Sendable (inout SourceSpec) throws -> Void) async throws -> Source {
-        let (source, changed) = try await pool.write { db in
+        let (source, changed) = try await database.write { db in
             var source = try Self.loadSource(db, name)
             var spec = source.spec
             try change(&spec)
@@ -68,7 +67,7 @@ extension Store {
     /// Asks for a sync now; returns the time asked, which the sync's `last_sync_at` passes.
     public func requestSync(_ name: String) async throws -> Date {
         let now = Date()
-        try await pool.write { db in
+        try await database.write { db in
             _ = try Self.loadSource(db, name)
             try db.execute(sql: "UPDATE sources SET sync_requested_at = ? WHERE name = ?", arguments: [now.timeIntervalSince1970, name])
         }
@@ -81,7 +80,7 @@ extension Store {
         _ name: String, _ change: @escaping @Sendable (SourceCredentials) throws -> SourceCredentials
     ) async throws -> [String] {
         let box = secrets
-        let kinds = try await pool.write { db in
+        let kinds = try await database.write { db in
             _ = try Self.loadSource(db, name)
             let updated = try change(try Self.openCredentials(db, box: box, name))
             let sealed = try box.seal(try Self.credentialValues(updated))
@@ -102,7 +101,7 @@ extension Store {
 
     /// Writes what the source reconciler observed.
     public func writeSourceStatus(_ name: String, _ status: SourceStatus) async throws {
-        try await pool.write { db in
+        try await statusWrite { db in
             try db.execute(
                 sql: """
                     INSERT INTO source_status (source, status, updated_at) SELECT ?, ?, ?
@@ -116,7 +115,7 @@ extension Store {
     /// The apps a source owns, and the file each came from.
     public func sourceInventory(_ name: String) async throws -> [SourceInventoryEntry] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT app, path FROM app_owners WHERE source = ? ORDER BY app", arguments: [name]).map {
+            try SQLRow.fetchAll(db, sql: "SELECT app, path FROM app_owners WHERE source = ? ORDER BY app", arguments: [name]).map {
                 SourceInventoryEntry(app: $0["app"], path: $0["path"])
             }
         }
@@ -134,8 +133,8 @@ extension Store {
 
     // MARK: - Rows
 
-    static func managingSource(_ db: Database, _ app: String) throws -> String? {
-        guard let row = try Row.fetchOne(
+    static func managingSource(_ db: any SQLSession, _ app: String) throws -> String? {
+        guard let row = try SQLRow.fetchOne(
             db, sql: "SELECT s.name, s.spec FROM app_owners o JOIN sources s ON s.name = o.source WHERE o.app = ?", arguments: [app])
         else { return nil }
         let spec = try Columns.decode(SourceSpec.self, row["spec"])
@@ -152,20 +151,20 @@ extension Store {
         "App '\(app)' is managed by source '\(source)': change it in git, or suspend source '\(source)' (pvdify sources:suspend \(source))"
     }
 
-    static func owner(_ db: Database, _ app: String) throws -> AppOwner? {
-        try Row.fetchOne(db, sql: "SELECT source, revision, path FROM app_owners WHERE app = ?", arguments: [app]).map {
+    static func owner(_ db: any SQLSession, _ app: String) throws -> AppOwner? {
+        try SQLRow.fetchOne(db, sql: "SELECT source, revision, path FROM app_owners WHERE app = ?", arguments: [app]).map {
             AppOwner(source: $0["source"], revision: $0["revision"], path: $0["path"])
         }
     }
 
-    static func loadSource(_ db: Database, _ name: String) throws -> Source {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM sources WHERE name = ?", arguments: [name]) else {
+    static func loadSource(_ db: any SQLSession, _ name: String) throws -> Source {
+        guard let row = try SQLRow.fetchOne(db, sql: "SELECT * FROM sources WHERE name = ?", arguments: [name]) else {
             throw StoreError.notFound("Source '\(name)' not found")
         }
         return try decodeSource(db, row)
     }
 
-    static func decodeSource(_ db: Database, _ row: Row) throws -> Source {
+    static func decodeSource(_ db: any SQLSession, _ row: SQLRow) throws -> Source {
         let name: String = row["name"]
         let status = try String.fetchOne(db, sql: "SELECT status FROM source_status WHERE source = ?", arguments: [name])
             .map { try Columns.decode(SourceStatus.self, $0) }
@@ -176,7 +175,7 @@ extension Store {
             createdAt: Columns.date(row, "created_at"), updatedAt: Columns.date(row, "updated_at"))
     }
 
-    static func insertSource(_ db: Database, name: String, spec: SourceSpec) throws {
+    static func insertSource(_ db: any SQLSession, name: String, spec: SourceSpec) throws {
         if try Bool.fetchOne(db, sql: "SELECT 1 FROM sources WHERE name = ?", arguments: [name]) == true {
             throw StoreError.conflict("Source '\(name)' already exists")
         }
@@ -186,14 +185,14 @@ extension Store {
             arguments: [name, try Columns.encode(spec), now, now])
     }
 
-    static func saveSourceSpec(_ db: Database, _ name: String, _ spec: SourceSpec) throws {
+    static func saveSourceSpec(_ db: any SQLSession, _ name: String, _ spec: SourceSpec) throws {
         try db.execute(
             sql: "UPDATE sources SET spec = ?, generation = generation + 1, updated_at = ? WHERE name = ?",
             arguments: [try Columns.encode(spec), Date.nowInSeconds.timeIntervalSince1970, name])
     }
 
     /// Creates or replaces a source from an applied document; returns `created`, `configured` or `unchanged`.
-    static func applySource(_ db: Database, _ manifest: SourceManifest) throws -> String {
+    static func applySource(_ db: any SQLSession, _ manifest: SourceManifest) throws -> String {
         guard let text = try String.fetchOne(db, sql: "SELECT spec FROM sources WHERE name = ?", arguments: [manifest.name]) else {
             try insertSource(db, name: manifest.name, spec: manifest.spec)
             return "created"
@@ -203,7 +202,7 @@ extension Store {
         return "configured"
     }
 
-    static func openCredentials(_ db: Database, box: SecretBox, _ name: String) throws -> SourceCredentials {
+    static func openCredentials(_ db: any SQLSession, box: SecretBox, _ name: String) throws -> SourceCredentials {
         guard let sealed = try Data.fetchOne(db, sql: "SELECT credentials FROM sources WHERE name = ?", arguments: [name]) else {
             return SourceCredentials()
         }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import PvdifyModel
 import Synchronization
 
@@ -40,7 +39,7 @@ extension Store {
         }
         guard !pending.isEmpty else { return [] }
         let writing = pending
-        let (changed, verified) = try await pool.write { db -> ([Change], [String]) in
+        let (changed, verified) = try await statusWrite { db -> ([Change], [String]) in
             var changed: [Change] = []
             var verified: [String] = []
             for report in writing {
@@ -59,7 +58,7 @@ extension Store {
     /// Write transactions of status reports so far (benchmarks and tests count them).
     public var statusWriteCount: Int { statusWrites.load(ordering: .relaxed) }
 
-    static func apply(_ report: StatusReport, _ db: Database, verified: inout [String]) throws -> [Change] {
+    static func apply(_ report: StatusReport, _ db: any SQLSession, verified: inout [String]) throws -> [Change] {
         let app = report.app
         guard try Bool.fetchOne(db, sql: "SELECT 1 FROM apps WHERE name = ?", arguments: [app]) == true else { return [] }
         let now = Date().timeIntervalSince1970

@@ -1,6 +1,5 @@
 import Crypto
 import Foundation
-import GRDB
 import PvdifyModel
 
 extension Store {
@@ -35,14 +34,14 @@ extension Store {
     }
 
     public func tokens() async throws -> [APIToken] {
-        try await read { db in try Row.fetchAll(db, sql: "SELECT * FROM tokens ORDER BY created_at, name").map(Self.decodeToken) }
+        try await read { db in try SQLRow.fetchAll(db, sql: "SELECT * FROM tokens ORDER BY created_at, name").map(Self.decodeToken) }
     }
 
     /// Deletes a token. When this returns, no request with it is admitted again: the cache is
     /// emptied and its generation bumped, so a lookup that read the token before the delete
     /// cannot put it back (see `authenticate`).
     public func revokeToken(id: String) async throws {
-        try await pool.write { db in
+        try await database.write { db in
             try db.execute(sql: "DELETE FROM tokens WHERE id = ?", arguments: [id])
             guard db.changesCount > 0 else { throw StoreError.notFound("Token '\(id)' not found") }
         }
@@ -71,7 +70,7 @@ extension Store {
             if (token.lastUsedAt.map { now.timeIntervalSince($0) > 60 } ?? true) {
                 let used = now.timeIntervalSince1970.rounded(.down)
                 let id = token.id
-                try await pool.write { db in
+                try await database.write { db in
                     try db.execute(sql: "UPDATE tokens SET last_used_at = ? WHERE id = ?", arguments: [used, id])
                 }
                 token.lastUsedAt = Date(timeIntervalSince1970: used)
@@ -96,7 +95,7 @@ extension Store {
 
     func storedToken(hash: Data) async throws -> APIToken? {
         try await read { db -> APIToken? in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM tokens WHERE hash = ?", arguments: [hash]),
+            guard let row = try SQLRow.fetchOne(db, sql: "SELECT * FROM tokens WHERE hash = ?", arguments: [hash]),
                   Self.constantTimeEqual(row["hash"] as Data, hash)
             else { return nil }
             return try Self.decodeToken(row)
@@ -109,7 +108,7 @@ extension Store {
             createdAt: Date.nowInSeconds, lastUsedAt: nil,
             expiresAt: expiresAt.map { Date(timeIntervalSince1970: $0.timeIntervalSince1970.rounded(.up)) })
         let hash = Self.hash(secret)
-        try await pool.write { db in
+        try await database.write { db in
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM tokens WHERE name = ?", arguments: [name]) == true {
                 throw StoreError.conflict("Token '\(name)' already exists")
             }
@@ -140,7 +139,7 @@ extension Store {
         return zip(a, b).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
     }
 
-    static func decodeToken(_ row: Row) throws -> APIToken {
+    static func decodeToken(_ row: SQLRow) throws -> APIToken {
         APIToken(
             id: row["id"],
             name: row["name"],

@@ -1,14 +1,14 @@
 import Foundation
-import GRDB
 import Logging
 import PvdifyModel
 import Synchronization
 
-/// The desired-state store: one SQLite file (WAL, `synchronous=FULL`, so a write is on disk before
-/// its caller answers). Every write announces what it changed (app and kind) on `changes`, after the
-/// transaction commits: desired state by the ways in, status by the reconcilers.
+/// The desired-state store, in SQLite (one file, the default) or PostgreSQL (`StoreDatabase`).
+/// Every write announces what it changed (app and kind) on `changes`, after the transaction
+/// commits: desired state by the ways in, status by the reconcilers.
 public final class Store: Sendable {
-    let pool: DatabasePool
+    /// Where the rows are: SQLite by default, or PostgreSQL.
+    let database: any StoreDatabase
     let secrets: SecretBox
     /// What changed, app by app and kind by kind, for the reconcilers.
     public let changes = ChangeFeed()
@@ -22,21 +22,41 @@ public final class Store: Sendable {
     let viewCache = AppViewCache()
     /// Status reports written (`statusWriteCount`).
     let statusWrites = Atomic<Int>(0)
+    /// The leader lease's fencing token status writes carry (`fence(with:)`); 0: none, as on one server.
+    let fencingToken = Atomic<Int64>(0)
 
     /// Opens (creating and migrating) `<dataDirectory>/pvdify.sqlite`.
-    public init(dataDirectory: URL, secrets: SecretBox) throws {
+    public convenience init(dataDirectory: URL, secrets: SecretBox) throws {
         try FileManager.default.createDirectory(at: dataDirectory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        var configuration = Configuration()
-        configuration.foreignKeysEnabled = true
-        configuration.busyMode = .timeout(10)
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
         let path = dataDirectory.appendingPathComponent("pvdify.sqlite").path
-        pool = try DatabasePool(path: path, configuration: configuration)
-        self.secrets = secrets
-        try Schema.migrator.migrate(pool)
+        self.init(database: try SQLiteDatabase(path: path), secrets: secrets)
         try Self.makePrivate(directory: dataDirectory, database: path)
+    }
+
+    /// A store on an opened (and migrated) database.
+    public init(database: any StoreDatabase, secrets: SecretBox) {
+        self.database = database
+        self.secrets = secrets
+        if database.isShared { shareChanges() }
+    }
+
+    /// Several pvdifyd on one database: what one publishes reaches the others' feeds (and empties
+    /// their view caches), so a write through any replica wakes the leader's reconcilers.
+    private func shareChanges() {
+        let origin = Self.randomHex(bytes: 8)
+        let (database, changes, sourceChanges, viewCache) = (database, changes, sourceChanges, viewCache)
+        changes.relay { list in ChangeMessage.messages(origin: origin, feed: "apps", list).forEach(database.broadcast) }
+        sourceChanges.relay { list in ChangeMessage.messages(origin: origin, feed: "sources", list).forEach(database.broadcast) }
+        database.listen { payload in
+            guard let message = try? Columns.decode(ChangeMessage.self, payload), message.origin != origin else { return }
+            let received = message.decoded
+            if message.feed == "sources" {
+                sourceChanges.receive(received)
+            } else {
+                viewCache.invalidate(received.map(\.app))
+                changes.receive(received)
+            }
+        }
     }
 
     /// The database holds token hashes and sealed secrets: the directory is 0700 and the database
@@ -50,15 +70,15 @@ public final class Store: Sendable {
     }
 
     /// Runs a write transaction and then announces the changes it names.
-    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> (T, changed: [Change])) async throws -> T {
-        let (value, changed) = try await pool.write(body)
+    func write<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> (T, changed: [Change])) async throws -> T {
+        let (value, changed) = try await database.write(body)
         viewCache.invalidate(changed.map(\.app))
         changes.publish(changed)
         return value
     }
 
-    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await pool.read(body)
+    func read<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
+        try await database.read(body)
     }
 
     /// Closes the database after the last write.
@@ -66,7 +86,7 @@ public final class Store: Sendable {
         try flushAuditNow()
         changes.finish()
         sourceChanges.finish()
-        try pool.close()
+        try database.close()
     }
 }
 
@@ -100,11 +120,11 @@ enum Columns {
         try JSONDecoder().decode(type, from: Data(text.utf8))
     }
 
-    static func date(_ row: Row, _ column: String) -> Date {
+    static func date(_ row: SQLRow, _ column: String) -> Date {
         Date(timeIntervalSince1970: row[column] as Double)
     }
 
-    static func optionalDate(_ row: Row, _ column: String) -> Date? {
+    static func optionalDate(_ row: SQLRow, _ column: String) -> Date? {
         (row[column] as Double?).map(Date.init(timeIntervalSince1970:))
     }
 }

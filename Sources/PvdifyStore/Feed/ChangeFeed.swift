@@ -11,6 +11,8 @@ public final class ChangeFeed: Sendable {
     private let subscribers = Mutex<[Int: Subscriber]>([:])
     private let nextID = Atomic<Int>(0)
     private let published = Atomic<Int>(0)
+    /// Passes what this process publishes on to other processes on the same database (`relay(to:)`).
+    private let relay = Mutex<(@Sendable ([Change]) -> Void)?>(nil)
 
     public init() {}
 
@@ -41,9 +43,26 @@ public final class ChangeFeed: Sendable {
         }
     }
 
+    /// Sends every change published from now on also to `forward` (the database's broadcast).
+    func relay(to forward: @escaping @Sendable ([Change]) -> Void) {
+        relay.withLock { $0 = forward }
+    }
+
     func publish(_ changes: some Sequence<Change>) {
         let all = Set(changes)
         guard !all.isEmpty else { return }
+        if let forward = relay.withLock({ $0 }) { forward(Array(all)) }
+        deliver(all)
+    }
+
+    /// Announces changes another process published (not relayed again).
+    func receive(_ changes: [Change]) {
+        let all = Set(changes)
+        guard !all.isEmpty else { return }
+        deliver(all)
+    }
+
+    private func deliver(_ all: Set<Change>) {
         published.add(1, ordering: .releasing)
         let subscribers = subscribers.withLock { Array($0.values) }
         guard !subscribers.isEmpty else { return }

@@ -1,0 +1,58 @@
+import Foundation
+import PvdifyModel
+import Testing
+@testable import PvdifyStore
+
+/// The leader lease and the fencing of status writes, on every backend.
+@Suite struct LeadershipTests {
+    @Test(arguments: StoreBackend.available) func oneHolderAtATimeAndANewHolderGetsTheNextToken(_ backend: StoreBackend) async throws {
+        try await withStore(backend) { store, _ in
+            let start = Date(timeIntervalSince1970: 1_000_000)
+            let first = try await store.claimLeadership(holder: "a", for: 10, now: start)
+            #expect(first.holder == "a")
+            // Another replica is refused while the lease runs, and the holder renews with the same token.
+            #expect(try await store.claimLeadership(holder: "b", for: 10, now: start.addingTimeInterval(5)) == first)
+            let renewed = try await store.claimLeadership(holder: "a", for: 10, now: start.addingTimeInterval(8))
+            #expect(renewed.holder == "a" && renewed.token == first.token)
+            #expect(try await store.claimLeadership(holder: "b", for: 10, now: start.addingTimeInterval(17)).holder == "a")
+            // Expired: the next claim takes it, with the next fencing token.
+            let taken = try await store.claimLeadership(holder: "b", for: 10, now: start.addingTimeInterval(19))
+            #expect(taken.holder == "b" && taken.token == first.token + 1)
+            // Released: taken at once, before it would have expired.
+            try await store.releaseLeadership(holder: "b")
+            let back = try await store.claimLeadership(holder: "a", for: 10, now: start.addingTimeInterval(20))
+            #expect(back.holder == "a" && back.token == first.token + 2)
+        }
+    }
+
+    @Test(arguments: StoreBackend.available) func aDeposedLeadersStatusWritesAreRefused(_ backend: StoreBackend) async throws {
+        try await withStore(backend) { store, _ in
+            _ = try await store.createApp(name: "web", environment: .production)
+            let now = Date()
+            let lease = try await store.claimLeadership(holder: "a", for: 1, now: now.addingTimeInterval(-10))
+            store.fence(with: lease.token)
+            // The lease expired unnoticed and "b" took it: "a"'s status writes no longer land.
+            let successor = try await store.claimLeadership(holder: "b", for: 10, now: now)
+            #expect(successor.token == lease.token + 1)
+            await #expect(throws: StoreError.self) { try await store.updateStatus("web") { $0.observedGeneration = 7 } }
+            await #expect(throws: StoreError.self) { try await store.setReleaseStatus("web", version: 1, .failed) }
+            #expect(try await store.app("web").status?.observedGeneration == nil)
+            // Carrying the lease's token, they do.
+            store.fence(with: successor.token)
+            try await store.updateStatus("web") { $0.observedGeneration = 8 }
+            #expect(try await store.app("web").status?.observedGeneration == 8)
+            // Without a token (one server, no lease), writes are not checked.
+            store.fence(with: nil)
+            try await store.updateStatus("web") { $0.observedGeneration = 9 }
+            #expect(try await store.app("web").status?.observedGeneration == 9)
+        }
+    }
+
+    @Test(arguments: StoreBackend.available) func theInstallationIDIsMadeOnceAndShared(_ backend: StoreBackend) async throws {
+        try await withStore(backend) { store, _ in
+            let first = try await store.installationID()
+            #expect(first.count == 12 && first.allSatisfy(\.isHexDigit))
+            #expect(try await store.installationID() == first)
+        }
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import PvdifyModel
+import Testing
+@testable import PvdifyStore
+
+/// `pvdifyd migrate`: a SQLite store copied into PostgreSQL, row for row, secrets still sealed.
+@Suite struct StoreCopyTests {
+    @Test(.enabled(if: StoreBackend.serverURL != nil)) func everythingArrivesAndStillOpensWithTheSameKey() async throws {
+        try await withStore(.sqlite) { source, directory in
+            _ = try await source.createApp(name: "web", environment: .production)
+            _ = try await source.changeConfig("web", ["API_KEY": .secret("s3cret"), "PLAIN": .set("1")], by: "t")
+            _ = try await source.createRelease("web", image: "reg.io/web:1", by: "t")
+            try await source.appendReleaseLog("web", version: 1, "pulled")
+            _ = try await source.addDomain("web", name: "www.example.com")
+            let (token, secret) = try await source.createToken(name: "ci", scopes: [.deploy], apps: ["web"])
+            source.recordAudit(AuthStoreTests.entry("web", token: token.id))
+            try await source.flushAudit()
+
+            try await withStore(.postgres) { target, _ in
+                let counts = try await StoreCopy.copy(from: source.database, to: target.database, instanceID: "abc123def456")
+                // Every table holds what the source holds (the installation: the id given).
+                for table in StoreCopy.tables where table != "installation" {
+                    let sql = "SELECT COUNT(*) FROM \(table)"
+                    let expected = try await source.read { db in try Int.fetchOne(db, sql: sql) }
+                    #expect(try await target.read { db in try Int.fetchOne(db, sql: sql) } == expected, "\(table)")
+                    #expect(counts[table] == expected, "\(table)")
+                }
+                #expect(counts["apps"] == 1 && counts["audit_log"] == 1 && counts["installation"] == 1)
+                // The target's store, opened with the source's secret key (its directory), reads it all.
+                let moved = Store(database: target.database, secrets: try SecretBox.load(dataDirectory: directory, environmentKey: nil))
+                #expect(try await moved.resolvedConfig("web", version: 1)["API_KEY"] == "s3cret")
+                #expect(try await moved.authenticate(secret: secret)?.id == token.id)
+                #expect(try await moved.app("web").domains == ["www.example.com"])
+                #expect(try await moved.release("web", version: 1).image == "reg.io/web:1")
+                #expect(try await moved.installationID() == "abc123def456")
+                #expect(try await moved.auditEntries(AuditQuery(limit: 10)).first?.tokenID == token.id)
+                // Ids go on after the copied ones.
+                try await moved.appendReleaseLog("web", version: 1, "started")
+                // Never merged into a store that is already there.
+                await #expect(throws: StoreError.self) {
+                    try await StoreCopy.copy(from: source.database, to: target.database, instanceID: nil)
+                }
+            }
+        }
+    }
+}
