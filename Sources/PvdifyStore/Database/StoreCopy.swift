@@ -8,7 +8,7 @@ public enum StoreCopy {
     static let tables = [
         "apps", "app_status", "releases", "release_log", "config_versions", "domains", "tokens", "audit_log",
         "sources", "source_status", "app_owners", "sealing_key", "previews", "github_installations",
-        "github_installation_repositories", "installation",
+        "github_installation_repositories", "github_app_key", "github_deployments", "installation",
     ]
 
     /// Copies every row of `source` into `target` in one transaction, and answers the rows copied
