@@ -114,10 +114,10 @@ let package = Package(
             ],
             path: "Benchmarks/ReconcileBench"
         ),
-        // Shared by the test targets: finding built executables, free loopback ports, the PostgreSQL test server.
+        // Shared by the test targets: finding built executables, free loopback ports, the PostgreSQL test server, test stores on either database.
         .target(
             name: "PvdifyTestSupport",
-            dependencies: [.product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log")],
+            dependencies: ["PvdifyStore", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log")],
             path: "Tests/TestSupport"
         ),
         .testTarget(name: "PvdifyModelTests", dependencies: ["PvdifyModel"]),
@@ -128,6 +128,7 @@ let package = Package(
                 "PvdifyAPI",
                 "PvdifyStore",
                 "PvdifySealing",
+                "PvdifyTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -157,7 +158,7 @@ let package = Package(
         .testTarget(
             name: "PvdifyControllersTests",
             dependencies: [
-                "PvdifyControllers", "PvdifyDrivers", "PvdifyStore", "PvdifyModel",
+                "PvdifyControllers", "PvdifyDrivers", "PvdifyStore", "PvdifyModel", "PvdifyTestSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),

@@ -1,5 +1,6 @@
 import Foundation
 import PvdifyModel
+import PvdifyTestSupport
 import Testing
 @testable import PvdifyStore
 
@@ -52,15 +53,17 @@ import Testing
         }
     }
 
-    @Test func appLimitedAdminTokensAreReducedToWrite() async throws {
-        try await withStore { store, _ in
+    @Test(arguments: StoreBackend.available) func appLimitedAdminTokensAreReducedToWrite(_ backend: StoreBackend) async throws {
+        try await withStore(backend) { store, _ in
             try await store.database.write { db in
-                try db.execute(sql: """
-                    INSERT INTO tokens (id, name, hash, scopes, apps, created_at) VALUES
-                        ('tok_a', 'limited-admin', randomblob(32), '["admin","read"]', '["web"]', 0),
-                        ('tok_b', 'admin', randomblob(32), '["admin"]', NULL, 0),
-                        ('tok_c', 'limited-deploy', randomblob(32), '["deploy"]', '["web"]', 0)
-                    """)
+                try db.execute(
+                    sql: """
+                        INSERT INTO tokens (id, name, hash, scopes, apps, created_at) VALUES
+                            ('tok_a', 'limited-admin', ?, '["admin","read"]', '["web"]', 0),
+                            ('tok_b', 'admin', ?, '["admin"]', NULL, 0),
+                            ('tok_c', 'limited-deploy', ?, '["deploy"]', '["web"]', 0)
+                        """,
+                    arguments: [Data(repeating: 1, count: 32), Data(repeating: 2, count: 32), Data(repeating: 3, count: 32)])
                 try TokenMigrations.reduceAppLimitedAdmins(db)
             }
             let scopes = Dictionary(uniqueKeysWithValues: try await store.tokens().map { ($0.name, $0.scopes) })
@@ -111,15 +114,13 @@ import Testing
         }
     }
 
-    @Test func pendingAuditEntriesAreWrittenWhenTheStoreCloses() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pvdify-store-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let secrets = try SecretBox.load(dataDirectory: directory, environmentKey: nil)
-        let store = try Store(dataDirectory: directory, secrets: secrets)
-        store.recordAudit(Self.entry("web"))
-        try store.close()
-        let reopened = try Store(dataDirectory: directory, secrets: secrets)
-        #expect(try await reopened.auditEntries(AuditQuery()).map(\.app) == ["web"])
-        try reopened.close()
+    @Test(arguments: StoreBackend.available) func pendingAuditEntriesAreWrittenWhenTheStoreCloses(_ backend: StoreBackend) async throws {
+        try await withStore(backend) { store, directory in
+            store.recordAudit(Self.entry("web"))
+            try store.close()
+            let reopened = try await backend.openStore(directory: directory)
+            #expect(try await reopened.auditEntries(AuditQuery()).map(\.app) == ["web"])
+            try reopened.close()
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PvdifyTestSupport
 import Testing
 @testable import PvdifyStore
 

@@ -1,5 +1,6 @@
 import Foundation
 import PvdifyModel
+import PvdifyTestSupport
 import Testing
 @testable import PvdifyStore
 

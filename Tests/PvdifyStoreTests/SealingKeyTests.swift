@@ -1,6 +1,7 @@
 import Foundation
 import PvdifyModel
 import PvdifySealing
+import PvdifyTestSupport
 import Testing
 @testable import PvdifyStore
 
@@ -18,17 +19,36 @@ import Testing
         AppManifest(name: "web", spec: AppSpec(image: "reg.io/web:v1"), domains: [], config: ["PLAIN": "1"], secrets: [], sealedSecrets: secrets)
     }
 
-    @Test func theKeyIsMadeOnceKeptEncryptedAndSurvivesABackup() async throws {
+    @Test(arguments: StoreBackend.available) func theKeyIsMadeOnceKeptAndOpensOnlyWithTheSecretKey(_ backend: StoreBackend) async throws {
+        try await withStore(backend) { store, directory in
+            async let first = store.sealingKey()
+            async let second = store.sealingKey()
+            let (one, two) = try await (first, second)
+            #expect(one.recipient == two.recipient)
+            #expect(try AgeRecipient(one.recipient).encoded == one.recipient)
+            #expect("\(one)" == "SealingKey(\(one.recipient))")
+            try store.close()
+
+            let reopened = try await backend.openStore(directory: directory)
+            #expect(try await reopened.sealingKey().recipient == one.recipient)
+            try reopened.close()
+
+            // Another secret key cannot open it.
+            let otherBox = try SecretBox.load(dataDirectory: root.appendingPathComponent("other"), environmentKey: nil)
+            defer { try? FileManager.default.removeItem(at: root) }
+            let wrong = try await backend.openStore(directory: directory, secrets: otherBox)
+            defer { try? wrong.close() }
+            await #expect(throws: (any Error).self) { try await wrong.sealingKey() }
+        }
+    }
+
+    /// The database file and its backup are SQLite's alone (PostgreSQL has its own backups).
+    @Test func thePrivateHalfIsNotInTheSQLiteFileInClearAndSurvivesABackup() async throws {
         defer { try? FileManager.default.removeItem(at: root) }
         let directory = root.appendingPathComponent("data")
         let box = try SecretBox.load(dataDirectory: directory, environmentKey: nil)
         let store = try Store(dataDirectory: directory, secrets: box)
-        async let first = store.sealingKey()
-        async let second = store.sealingKey()
-        let (one, two) = try await (first, second)
-        #expect(one.recipient == two.recipient)
-        #expect(try AgeRecipient(one.recipient).encoded == one.recipient)
-        #expect("\(one)" == "SealingKey(\(one.recipient))")
+        let one = try await store.sealingKey()
         try store.close()
 
         // The private half is not in the database files in clear (the recipient, public, is).
@@ -38,10 +58,6 @@ import Testing
         }
         #expect(bytes.range(of: Data("AGE-SECRET-KEY-".utf8)) == nil)
         #expect(bytes.range(of: Data(one.recipient.utf8)) != nil)
-
-        let reopened = try Store(dataDirectory: directory, secrets: box)
-        #expect(try await reopened.sealingKey().recipient == one.recipient)
-        try reopened.close()
 
         let copy = root.appendingPathComponent("backup.sqlite")
         try Store.backup(dataDirectory: directory, to: copy)
@@ -56,50 +72,48 @@ import Testing
         #expect(opened.sealedSecrets["TOKEN"]?.value == "t0ken")
         try restored.close()
 
-        // Another secret key cannot open it.
+        // Another secret key cannot open the restored copy either.
         let otherBox = try SecretBox.load(dataDirectory: root.appendingPathComponent("other"), environmentKey: nil)
         let wrong = try Store(dataDirectory: restoredDirectory, secrets: otherBox)
         defer { try? wrong.close() }
         await #expect(throws: (any Error).self) { try await wrong.sealingKey() }
     }
 
-    @Test func applyingSetsTheOpenedValueOnceAndKeepsItWhenTheKeyLeaves() async throws {
-        defer { try? FileManager.default.removeItem(at: root) }
-        let store = try Store(dataDirectory: root, secrets: try SecretBox.load(dataDirectory: root, environmentKey: nil))
-        defer { try? store.close() }
-        let key = try await store.sealingKey()
+    @Test(arguments: StoreBackend.available) func applyingSetsTheOpenedValueOnceAndKeepsItWhenTheKeyLeaves(_ backend: StoreBackend) async throws {
+        try await withStore(backend) { store, _ in
+            let key = try await store.sealingKey()
 
-        let created = try await store.applyManifests(
-            [try key.open(manifest(["TOKEN": try sealed("first", to: key)]))], by: "t", dryRun: false)
-        let version = try #require(created.apps[0].result.configVersion)
-        #expect(version.secretNames == ["TOKEN"] && version.changes.sorted() == ["PLAIN", "TOKEN"])
-        #expect(try await store.resolvedConfig("web", version: version.version) == ["PLAIN": "1", "TOKEN": "first"])
+            let created = try await store.applyManifests(
+                [try key.open(manifest(["TOKEN": try sealed("first", to: key)]))], by: "t", dryRun: false)
+            let version = try #require(created.apps[0].result.configVersion)
+            #expect(version.secretNames == ["TOKEN"] && version.changes.sorted() == ["PLAIN", "TOKEN"])
+            #expect(try await store.resolvedConfig("web", version: version.version) == ["PLAIN": "1", "TOKEN": "first"])
 
-        // The same value sealed again is another ciphertext, and changes nothing.
-        let again = try await store.applyManifests([try key.open(manifest(["TOKEN": try sealed("first", to: key)]))], by: "t", dryRun: false)
-        #expect(again.apps[0].result.changed == false && again.apps[0].result.configVersion == nil)
+            // The same value sealed again is another ciphertext, and changes nothing.
+            let again = try await store.applyManifests([try key.open(manifest(["TOKEN": try sealed("first", to: key)]))], by: "t", dryRun: false)
+            #expect(again.apps[0].result.changed == false && again.apps[0].result.configVersion == nil)
 
-        // A new value: a config version naming the key, and a release (the app has an image).
-        let changed = try await store.applyManifests([try key.open(manifest(["TOKEN": try sealed("second", to: key)]))], by: "t", dryRun: false)
-        let second = try #require(changed.apps[0].result.configVersion)
-        #expect(second.changes == ["TOKEN"])
-        #expect(changed.apps[0].result.release != nil)
-        #expect(try await store.resolvedConfig("web", version: second.version)["TOKEN"] == "second")
+            // A new value: a config version naming the key, and a release (the app has an image).
+            let changed = try await store.applyManifests([try key.open(manifest(["TOKEN": try sealed("second", to: key)]))], by: "t", dryRun: false)
+            let second = try #require(changed.apps[0].result.configVersion)
+            #expect(second.changes == ["TOKEN"])
+            #expect(changed.apps[0].result.release != nil)
+            #expect(try await store.resolvedConfig("web", version: second.version)["TOKEN"] == "second")
 
-        // Leaving the key out keeps the secret, as with spec.secrets.
-        let left = try await store.applyManifests([manifest([:])], by: "t", dryRun: false)
-        #expect(left.apps[0].result.changed == false)
-        #expect(try await store.currentConfig("web")?.secretNames == ["TOKEN"])
+            // Leaving the key out keeps the secret, as with spec.secrets.
+            let left = try await store.applyManifests([manifest([:])], by: "t", dryRun: false)
+            #expect(left.apps[0].result.changed == false)
+            #expect(try await store.currentConfig("web")?.secretNames == ["TOKEN"])
+        }
     }
 
-    @Test func aSealedSecretNotOpenedIsRefused() async throws {
-        defer { try? FileManager.default.removeItem(at: root) }
-        let store = try Store(dataDirectory: root, secrets: try SecretBox.load(dataDirectory: root, environmentKey: nil))
-        defer { try? store.close() }
-        let key = try await store.sealingKey()
-        await #expect(throws: ManifestBatchError.self) {
-            _ = try await store.applyManifests([manifest(["TOKEN": try sealed("x", to: key)])], by: "t", dryRun: false)
+    @Test(arguments: StoreBackend.available) func aSealedSecretNotOpenedIsRefused(_ backend: StoreBackend) async throws {
+        try await withStore(backend) { store, _ in
+            let key = try await store.sealingKey()
+            await #expect(throws: ManifestBatchError.self) {
+                _ = try await store.applyManifests([manifest(["TOKEN": try sealed("x", to: key)])], by: "t", dryRun: false)
+            }
+            #expect(try await store.appNames().isEmpty)
         }
-        #expect(try await store.appNames().isEmpty)
     }
 }

@@ -1,22 +1,22 @@
 import Foundation
 import PvdifyModel
+import PvdifyTestSupport
 import Testing
 @testable import PvdifyStore
 
-/// A store in a fresh temporary directory, removed afterwards.
+/// A store in a fresh temporary directory (and on PostgreSQL its own database), removed afterwards.
 func withStore(_ backend: StoreBackend = .sqlite, _ body: (Store, URL) async throws -> Void) async throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pvdify-store-\(UUID().uuidString)")
     let store = try await backend.openStore(directory: directory)
-    defer { try? FileManager.default.removeItem(at: directory) }
     do {
         try await body(store, directory)
     } catch {
         try? store.close()
-        try? await backend.dropStore(store)
+        try? await backend.removeStore(directory: directory)
         throw error
     }
     try? store.close()
-    try await backend.dropStore(store)
+    try await backend.removeStore(directory: directory)
 }
 
 @Suite struct StoreTests {

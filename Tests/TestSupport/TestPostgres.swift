@@ -21,14 +21,58 @@ public enum TestPostgres {
         return (name, components.string ?? server)
     }
 
+    /// The database that stands for a test store's directory: `pvdify_test_<hash of its path>`
+    /// (FNV-1a, 64 bits), the same each time the directory is opened.
+    public static func databaseName(for directory: URL) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in directory.standardizedFileURL.path.utf8 {
+            hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01b3
+        }
+        let hex = String(hash, radix: 16)
+        return "pvdify_test_" + String(repeating: "0", count: 16 - hex.count) + hex
+    }
+
+    /// Makes the database `name` unless it exists; returns its URL.
+    public static func openDatabase(_ name: String) async throws -> String {
+        precondition(isTestDatabase(name))
+        guard let server = serverURL, var components = URLComponents(string: server) else {
+            throw TestPostgresError.noServer
+        }
+        if try await !exists(name) { try await run("CREATE DATABASE \(name)") }
+        components.path = "/" + name
+        return components.string ?? server
+    }
+
+    /// Whether `name` is a name these helpers make (and so safe in a statement's text).
+    static func isTestDatabase(_ name: String) -> Bool {
+        name.hasPrefix("pvdify_test_") && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }
+    }
+
     /// Drops a database `createDatabase` made, closing what is still connected to it.
     public static func dropDatabase(_ name: String) async throws {
-        precondition(name.hasPrefix("pvdify_test_") && name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" })
+        precondition(isTestDatabase(name))
         try await run("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+    }
+
+    /// Whether the server has a database `name`.
+    static func exists(_ name: String) async throws -> Bool {
+        try await withConnection { connection, logger in
+            let rows = try await connection.query("SELECT 1 FROM pg_database WHERE datname = \(name)", logger: logger)
+            var found = false
+            for try await _ in rows { found = true }
+            return found
+        }
     }
 
     /// Runs one statement on the server's own database.
     static func run(_ sql: String) async throws {
+        try await withConnection { connection, logger in
+            _ = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+        }
+    }
+
+    /// Runs `body` on a new connection to the server's own database, closed afterwards.
+    static func withConnection<T>(_ body: (PostgresConnection, Logger) async throws -> T) async throws -> T {
         guard let server = serverURL, let components = URLComponents(string: server), let host = components.host,
               let user = components.user
         else { throw TestPostgresError.noServer }
@@ -38,8 +82,9 @@ public enum TestPostgres {
         let logger = Logger(label: "test-postgres")
         let connection = try await PostgresConnection.connect(configuration: configuration, id: 0, logger: logger)
         do {
-            _ = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+            let value = try await body(connection, logger)
             try await connection.close()
+            return value
         } catch {
             try? await connection.close()
             throw error
