@@ -1,5 +1,6 @@
 import Foundation
 import PvdifyModel
+import PvdifyTestSupport
 import Testing
 @testable import PvdifyAPI
 
@@ -115,14 +116,17 @@ import Testing
         }
     }
 
-    @Test func tokensAreStoredHashed() async throws {
+    /// Reads the SQLite database files; the PostgreSQL pass leaves it to the SQLite one, since the
+    /// store code that hashes a token is the same for both.
+    @Test(.disabled(if: StoreBackend.selected == .postgres, "reads the SQLite database files"))
+    func tokensAreStoredHashed() async throws {
         let harness = try await APIHarness.make()
         let secret = try await harness.token("ci", [.read])
         try harness.store.close()
         let bytes = try Self.databaseBytes(harness.directory)
         #expect(bytes.range(of: Data(secret.utf8)) == nil)
         #expect(bytes.range(of: Data(harness.adminToken.utf8)) == nil)
-        try? FileManager.default.removeItem(at: harness.directory)
+        await harness.remove()
     }
 
     static func databaseBytes(_ directory: URL) throws -> Data {

@@ -1,7 +1,8 @@
 import Foundation
 import PvdifyModel
-import PvdifyStore
+import PvdifyTestSupport
 import Testing
+@testable import PvdifyStore
 @testable import PvdifyAPI
 
 /// `/sources`: create, show, change, delete, credentials that never come back, scopes, and the
@@ -69,10 +70,17 @@ import Testing
                 #expect(!reply.text.contains(secret))
             }
             #expect(try await harness.store.sourceCredentials("platform").token == secret)
-            // At rest the value is sealed: the database file never holds it in clear.
-            let database = try Data(contentsOf: harness.directory.appendingPathComponent("pvdify.sqlite"))
-            let wal = (try? Data(contentsOf: harness.directory.appendingPathComponent("pvdify.sqlite-wal"))) ?? Data()
-            #expect(database.range(of: Data(secret.utf8)) == nil && wal.range(of: Data(secret.utf8)) == nil)
+            // At rest the value is sealed: neither its row nor the database file (which only
+            // SQLite has) holds it in clear.
+            let row = try await harness.store.read { db in
+                try Data.fetchOne(db, sql: "SELECT credentials FROM sources WHERE name = ?", arguments: ["platform"])
+            }
+            #expect(try #require(row).range(of: Data(secret.utf8)) == nil)
+            if harness.backend == .sqlite {
+                let database = try Data(contentsOf: harness.directory.appendingPathComponent("pvdify.sqlite"))
+                let wal = (try? Data(contentsOf: harness.directory.appendingPathComponent("pvdify.sqlite-wal"))) ?? Data()
+                #expect(database.range(of: Data(secret.utf8)) == nil && wal.range(of: Data(secret.utf8)) == nil)
+            }
         }
     }
 

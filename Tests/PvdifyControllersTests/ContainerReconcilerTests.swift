@@ -3,6 +3,7 @@ import Logging
 import PvdifyDrivers
 import PvdifyModel
 import PvdifyStore
+import PvdifyTestSupport
 import Synchronization
 import Testing
 @testable import PvdifyControllers
@@ -119,13 +120,22 @@ struct HealthyProbe: HealthProbe {
     func check(port: Int, path: String, timeout: Duration) async -> String? { nil }
 }
 
-/// A store in a fresh temporary directory, removed afterwards.
+/// A store in a fresh temporary directory, removed afterwards: SQLite, or with
+/// `PVDIFY_TEST_STORE=postgres` a PostgreSQL database of its own (hack/test.sh runs these suites
+/// on both).
 func withStore(_ body: (Store) async throws -> Void) async throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pvdify-cr-\(UUID().uuidString)")
-    defer { try? FileManager.default.removeItem(at: directory) }
-    let store = try Store(dataDirectory: directory, secrets: try SecretBox.load(dataDirectory: directory, environmentKey: nil))
-    try await body(store)
+    let backend = StoreBackend.selected
+    let store = try await backend.openStore(directory: directory)
+    do {
+        try await body(store)
+    } catch {
+        try? store.close()
+        try? await backend.removeStore(directory: directory)
+        throw error
+    }
     try? store.close()
+    try await backend.removeStore(directory: directory)
 }
 
 func makeReconciler(_ store: Store, _ runtime: FakeRuntime, probe: any HealthProbe = HealthyProbe()) -> ContainerReconciler {

@@ -8,31 +8,29 @@ import Testing
 /// What the container reconciler remembers stays proportional to what exists, not to history.
 @Suite struct MemoryBoundsTests {
     @Test func factsAndPullMarksOfPastReleasesAndRemovedContainersAreDropped() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pvdify-mem-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try Store(dataDirectory: directory, secrets: try SecretBox.load(dataDirectory: directory, environmentKey: nil))
-        defer { try? store.close() }
-        let runtime = FakeRuntime()
-        let reconciler = ContainerReconciler(
-            store: store, runtime: runtime, logs: AppLogs(), probe: HealthyProbe(), drainPeriod: 0, workerSettleTime: 0,
-            portRange: 41_000...41_099, logger: Logger(label: "test"))
-        _ = try await store.createApp(name: "web", environment: .production)
-        _ = try await store.updateSpec("web") { $0.processes["web"]?.count = 2 }
-        for version in 1...8 {
-            _ = try await store.createRelease("web", image: "reg.io/web:\(version)", by: "t")
-            for _ in 0..<12 { _ = try await reconciler.reconcile("web") }
-            #expect(try await store.release("web", version: version).status == .active)
+        try await withStore { store in
+            let runtime = FakeRuntime()
+            let reconciler = ContainerReconciler(
+                store: store, runtime: runtime, logs: AppLogs(), probe: HealthyProbe(), drainPeriod: 0, workerSettleTime: 0,
+                portRange: 41_000...41_099, logger: Logger(label: "test"))
+            _ = try await store.createApp(name: "web", environment: .production)
+            _ = try await store.updateSpec("web") { $0.processes["web"]?.count = 2 }
+            for version in 1...8 {
+                _ = try await store.createRelease("web", image: "reg.io/web:\(version)", by: "t")
+                for _ in 0..<12 { _ = try await reconciler.reconcile("web") }
+                #expect(try await store.release("web", version: version).status == .active)
+            }
+            let existing = Set(runtime.state.withLock { $0.containers.keys })
+            #expect(existing.count == 2)
+            let facts = await reconciler.memory.facts("web")
+            #expect(facts.rolloutStarted.isEmpty, "no rollout in progress: \(facts.rolloutStarted)")
+            #expect(facts.healthy.isSubset(of: existing))
+            #expect(Set(facts.lastChecked.keys).isSubset(of: existing))
+            #expect(await reconciler.memory.isPulled("web", release: 8))
+            #expect(!(await reconciler.memory.isPulled("web", release: 1)))
+            // Two web instances hold two ports; the 14 retired ones gave theirs back.
+            #expect(await reconciler.ports.reservedCount == 2)
         }
-        let existing = Set(runtime.state.withLock { $0.containers.keys })
-        #expect(existing.count == 2)
-        let facts = await reconciler.memory.facts("web")
-        #expect(facts.rolloutStarted.isEmpty, "no rollout in progress: \(facts.rolloutStarted)")
-        #expect(facts.healthy.isSubset(of: existing))
-        #expect(Set(facts.lastChecked.keys).isSubset(of: existing))
-        #expect(await reconciler.memory.isPulled("web", release: 8))
-        #expect(!(await reconciler.memory.isPulled("web", release: 1)))
-        // Two web instances hold two ports; the 14 retired ones gave theirs back.
-        #expect(await reconciler.ports.reservedCount == 2)
     }
 
     @Test func portsOfContainersThatWentOtherwiseComeBackAtAResync() async throws {

@@ -32,11 +32,13 @@ public enum StoreBackend: String, Sendable, CaseIterable {
             return try Store(dataDirectory: directory, secrets: secrets)
         case .postgres:
             let name = TestPostgres.databaseName(for: directory)
-            let url = try await TestPostgres.openDatabase(name)
+            await OpenTestDatabases.shared.enter(name)
             do {
+                let url = try await TestPostgres.openDatabase(name)
                 return Store(database: try await PostgreSQLDatabase(location: try PostgresLocation(url: url), readers: 2), secrets: secrets)
             } catch {
                 try? await TestPostgres.dropDatabase(name)
+                await OpenTestDatabases.shared.leave(name)
                 throw error
             }
         }
@@ -47,7 +49,45 @@ public enum StoreBackend: String, Sendable, CaseIterable {
     public func removeStore(directory: URL) async throws {
         try? FileManager.default.removeItem(at: directory)
         if self == .postgres {
-            try await TestPostgres.dropDatabase(TestPostgres.databaseName(for: directory))
+            let name = TestPostgres.databaseName(for: directory)
+            do {
+                try await TestPostgres.dropDatabase(name)
+            } catch {
+                await OpenTestDatabases.shared.leave(name)
+                throw error
+            }
+            await OpenTestDatabases.shared.leave(name)
         }
+    }
+}
+
+/// Bounds how many PostgreSQL test stores are open at once. Every test of a run starts together,
+/// and a store holds about five connections (writer, two readers, notifier, listener): a hundred
+/// tests at once would exhaust the server's `max_connections` (300, hack/postgres.sh). A store
+/// takes a place when its directory's database is first opened and gives it back when removed.
+actor OpenTestDatabases {
+    static let shared = OpenTestDatabases(limit: 32)
+
+    let limit: Int
+    private var open: Set<String> = []
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    /// Waits for a place for database `name` (none needed when it is open already).
+    func enter(_ name: String) async {
+        guard !open.contains(name) else { return }
+        while open.count >= limit {
+            await withCheckedContinuation { waiting.append($0) }
+        }
+        open.insert(name)
+    }
+
+    /// Gives the place of database `name` back, to the longest waiting.
+    func leave(_ name: String) {
+        guard open.remove(name) != nil, !waiting.isEmpty else { return }
+        waiting.removeFirst().resume()
     }
 }

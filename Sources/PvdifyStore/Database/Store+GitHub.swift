@@ -54,7 +54,7 @@ extension Store {
                 sql: """
                     INSERT INTO github_installations (id, account, repository_selection, updated_at) VALUES (?, ?, ?, ?)
                     ON CONFLICT (id) DO UPDATE SET account = excluded.account,
-                        repository_selection = COALESCE(excluded.repository_selection, repository_selection),
+                        repository_selection = COALESCE(excluded.repository_selection, github_installations.repository_selection),
                         updated_at = excluded.updated_at
                     """,
                 arguments: [update.id, update.account, update.repositorySelection, now.timeIntervalSince1970])

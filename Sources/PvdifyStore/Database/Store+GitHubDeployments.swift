@@ -136,9 +136,10 @@ extension Store {
         guard let installation = try request.installationID ?? installationCovering(db, repo: link.repo) else { return }
         try db.execute(
             sql: """
-                INSERT OR IGNORE INTO github_deployments
+                INSERT INTO github_deployments
                     (preview_app, sha, parent, pr_number, repo, installation_id, environment, created_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (preview_app, sha) DO NOTHING
                 """,
             arguments: [
                 preview, sha, parent.name, request.prNumber, link.repo, installation, "pr-\(request.prNumber)", now.timeIntervalSince1970,

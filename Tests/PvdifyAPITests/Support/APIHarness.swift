@@ -5,11 +5,15 @@ import HummingbirdTesting
 import PvdifyAPI
 import PvdifyModel
 import PvdifyStore
+import PvdifyTestSupport
 import Testing
 
 /// A fresh store in a temporary directory and the API router built exactly as pvdifyd builds it.
+/// The store is SQLite, or with `PVDIFY_TEST_STORE=postgres` a PostgreSQL database of its own
+/// (hack/test.sh runs these suites on both).
 struct APIHarness: @unchecked Sendable {
     let directory: URL
+    let backend: StoreBackend
     let store: Store
     let logs: AppLogs
     let settings: APISettings
@@ -19,23 +23,42 @@ struct APIHarness: @unchecked Sendable {
 
     static func make(_ settings: APISettings = APISettings(requestsPerMinute: 10_000, deploysPerMinute: 10_000)) async throws -> APIHarness {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pvdify-api-\(UUID().uuidString)")
-        let store = try Store(dataDirectory: directory, secrets: try SecretBox.load(dataDirectory: directory, environmentKey: nil))
-        let (_, secret) = try await store.createToken(name: "admin", scopes: [.admin], apps: nil)
+        let backend = StoreBackend.selected
+        let store = try await backend.openStore(directory: directory)
+        let secret: String
+        do {
+            secret = try await store.createToken(name: "admin", scopes: [.admin], apps: nil).secret
+        } catch {
+            try? store.close()
+            try? await backend.removeStore(directory: directory)
+            throw error
+        }
         let logs = AppLogs()
         let (router, routes) = PvdifyAPIServer.buildRouter(store: store, logs: logs, settings: settings)
         return APIHarness(
-            directory: directory, store: store, logs: logs, settings: settings, router: router, routes: routes, adminToken: secret)
+            directory: directory, backend: backend, store: store, logs: logs, settings: settings, router: router, routes: routes,
+            adminToken: secret)
     }
 
     /// Runs `body` against the in-process router, then removes the store.
     func run(_ body: @escaping @Sendable (APIClient) async throws -> Void) async throws {
         let token = adminToken
         let app = Application(router: router)
-        try await app.test(.router) { client in
-            try await body(APIClient(client: client, token: token))
+        do {
+            try await app.test(.router) { client in
+                try await body(APIClient(client: client, token: token))
+            }
+        } catch {
+            await remove()
+            throw error
         }
+        await remove()
+    }
+
+    /// Closes the store and removes its directory (and its PostgreSQL database).
+    func remove() async {
         try? store.close()
-        try? FileManager.default.removeItem(at: directory)
+        try? await backend.removeStore(directory: directory)
     }
 
     /// A token with the given scopes (and apps).

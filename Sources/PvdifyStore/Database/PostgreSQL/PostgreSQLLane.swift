@@ -12,6 +12,9 @@ final class PostgreSQLLane: @unchecked Sendable {
     private let id: Int
     /// Touched only on `queue`.
     private var connection: PostgresConnection?
+    /// Set by `close()` (on `queue`): a closed store refuses work, as SQLite's does, instead of
+    /// connecting again.
+    private var closed = false
 
     init(location: PostgresLocation, id: Int, logger: Logger) {
         self.queue = DispatchQueue(label: "pvdify.postgres.\(id)")
@@ -42,6 +45,7 @@ final class PostgreSQLLane: @unchecked Sendable {
     }
 
     private func session() throws -> PostgreSQLSession {
+        if closed { throw PostgreSQLStoreClosed() }
         if let connection, !connection.isClosed { return PostgreSQLSession(connection: connection, logger: logger) }
         let opened = try PostgresConnection.connect(
             on: PostgresConnection.defaultEventLoopGroup.next(), configuration: try Self.configuration(location), id: id, logger: logger
@@ -67,8 +71,14 @@ final class PostgreSQLLane: @unchecked Sendable {
     /// Closes the connection, after the transactions already queued.
     func close() {
         queue.sync {
+            closed = true
             try? connection?.close().wait()
             connection = nil
         }
     }
+}
+
+/// Work asked of a PostgreSQL store after `close()`.
+struct PostgreSQLStoreClosed: Error, CustomStringConvertible {
+    var description: String { "the PostgreSQL store is closed" }
 }
