@@ -32,14 +32,24 @@ if [[ ! -s $data/PG_VERSION ]]; then
     as_server_user "$bin/initdb" -D "$data" -U postgres --auth-local=trust --auth-host=scram-sha-256 >"$state/postgres-initdb.log" 2>&1
 fi
 
+started=0
 if ! as_server_user "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
     as_server_user "$bin/pg_ctl" -D "$data" -l "$data/server.log" -w -t 30 \
         -o "-c listen_addresses=127.0.0.1 -p $port -k $data -c max_connections=300" start >/dev/null
+    started=1
 fi
 
 psql() { as_server_user "$bin/psql" -h "$data" -p "$port" -U postgres -d postgres -v ON_ERROR_STOP=1 -qtA "$@"; }
 if [[ $(psql -c "SELECT 1 FROM pg_roles WHERE rolname = '$role'") != 1 ]]; then
     psql -c "CREATE ROLE $role LOGIN CREATEDB PASSWORD '$password'"
+fi
+
+# Databases tests made and left behind (a test run stopped halfway): no test runs yet on a server
+# just started, so they all go.
+if [[ $started == 1 ]]; then
+    for name in $(psql -c "SELECT datname FROM pg_database WHERE datname ~ '^pvdify_test_[a-z0-9]+$'"); do
+        psql -c "DROP DATABASE IF EXISTS $name WITH (FORCE)" >/dev/null
+    done
 fi
 
 echo "postgres://$role:$password@127.0.0.1:$port/postgres"

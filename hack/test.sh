@@ -38,6 +38,8 @@ if [ $# -gt 0 ]; then
 fi
 echo "test: unit, API, CLI and DNS tests"
 swift test --skip-build --skip "$podman_suites|KubernetesSchemaTests"
+echo "test: API and controller tests again, on a PostgreSQL store (a database per test)"
+PVDIFY_TEST_STORE=postgres swift test --skip-build --filter 'PvdifyAPITests|PvdifyControllersTests'
 PVDIFY_TEST_STATE=$state hack/fuzz-api.sh  # API fuzz: schemathesis against the debug pvdifyd built above
 # Kubernetes export: every example rendered and checked by hack/validate-kubernetes.sh (pinned schemas, strict; needs PyPI).
 PVDIFY_TEST_STATE=$state swift test --skip-build --filter KubernetesSchemaTests
