@@ -131,9 +131,13 @@ struct FailoverDeployTests {
         try await expectConverged(survivor, app: app, release: release, version: version)
         #expect(try await survivor.get("/apps/\(app)/releases/\(release - 1)")["status"] == "superseded")
         print("""
-            failover (\(point.rawValue)): the other replica led \(failover) after the kill; \
-            v\(release) active \(rollout) after that check; \(acknowledged) writes acknowledged before the kill, all kept
+            failover (\(point.rawValue)): the other replica led \(milliseconds(failover)) ms after the kill; \
+            v\(release) active \(milliseconds(rollout)) ms after that; \(acknowledged) writes acknowledged before the kill, all kept
             """)
+    }
+
+    static func milliseconds(_ duration: Duration) -> Int64 {
+        duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
     }
 
     /// The app runs exactly its two web instances, both of `release`, each once, each one that
