@@ -31,7 +31,7 @@ export PVDIFY_TEST_POSTGRES_URL
 # Suites that run containers share one Podman, and a pvdifyd removes containers of apps it does
 # not know: they run one test at a time, after everything else (which runs in parallel). The
 # GitOps suites, which start git servers and wait for many child processes, run there too.
-podman_suites='ContainerIntegrationTests|RouteIntegrationTests|PodmanIntegrationTests|PodmanServiceIntegrationTests|LogPersistenceTests|GitOpsFileTests|GitOpsTransportTests|GitOpsSealedSecretsTests|GitOpsRolloutTests|GitOpsWebhookTests|GitOpsPollCostTests|RuntimeOutageTests|SourcesCommandsTests|KubernetesPlayTests|GitHubPreviewEndToEndTests'
+podman_suites='ContainerIntegrationTests|RouteIntegrationTests|PodmanIntegrationTests|PodmanServiceIntegrationTests|LogPersistenceTests|GitOpsFileTests|GitOpsTransportTests|GitOpsSealedSecretsTests|GitOpsRolloutTests|GitOpsWebhookTests|GitOpsPollCostTests|RuntimeOutageTests|SourcesCommandsTests|KubernetesPlayTests|GitHubPreviewEndToEndTests|FailoverDeployTests'
 if [ $# -gt 0 ]; then
     swift test --skip-build "$@"
     exit
