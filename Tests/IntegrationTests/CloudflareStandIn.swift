@@ -22,36 +22,16 @@ final class CloudflareStandIn: @unchecked Sendable {
 
     /// Starts the stand-in with `zones` and waits until it listens.
     static func start(zones: [String]) async throws -> CloudflareStandIn {
-        let binary = BuiltProducts.executable("FakeCloudflare", override: "PVDIFY_FAKE_CLOUDFLARE_BIN")
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("fake-cloudflare-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: output)
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = ["--port", "0", "--token", token] + zones.flatMap { ["--zone", $0] }
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        for _ in 0..<200 {
-            let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
-            if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("fake-cloudflare listening on 127.0.0.1:") }),
-                let port = Int(line.split(separator: ":").last ?? "")
-            {
-                return CloudflareStandIn(process: process, port: port, output: output)
-            }
-            guard process.isRunning else { break }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        process.terminate()
-        let log = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
-        throw DaemonError(message: "FakeCloudflare (\(binary.path)) did not start: \(log)")
+        let standIn = try await StandInProcess.start(
+            "FakeCloudflare", override: "PVDIFY_FAKE_CLOUDFLARE_BIN", banner: "fake-cloudflare",
+            arguments: ["--token", token] + zones.flatMap { ["--zone", $0] },
+            output: FileManager.default.temporaryDirectory.appendingPathComponent("fake-cloudflare-\(UUID().uuidString).log"))
+        return CloudflareStandIn(process: standIn.process, port: standIn.port, output: standIn.output)
     }
 
     /// Stops the process (without blocking a thread on it) and removes its log.
     func stop() async {
-        if process.isRunning { process.terminate() }
-        for _ in 0..<100 where process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        await StandInProcess.stop(process)
         try? FileManager.default.removeItem(at: output)
     }
 

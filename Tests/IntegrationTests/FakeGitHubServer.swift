@@ -21,35 +21,15 @@ final class FakeGitHubServer: @unchecked Sendable {
 
     /// Starts the stand-in and waits until it listens.
     static func start() async throws -> FakeGitHubServer {
-        let binary = BuiltProducts.executable("FakeGitHub", override: "PVDIFY_FAKE_GITHUB_BIN")
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("fake-github-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: output)
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = ["--port", "0"]
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        for _ in 0..<200 {
-            let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
-            if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("fake-github listening on 127.0.0.1:") }),
-               let port = Int(line.split(separator: ":").last ?? "")
-            {
-                return FakeGitHubServer(process: process, port: port, output: output)
-            }
-            guard process.isRunning else { break }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        process.terminate()
-        throw DaemonError(message: "FakeGitHub (\(binary.path)) did not start: \((try? String(contentsOf: output, encoding: .utf8)) ?? "")")
+        let standIn = try await StandInProcess.start(
+            "FakeGitHub", override: "PVDIFY_FAKE_GITHUB_BIN", banner: "fake-github", arguments: [],
+            output: FileManager.default.temporaryDirectory.appendingPathComponent("fake-github-\(UUID().uuidString).log"))
+        return FakeGitHubServer(process: standIn.process, port: standIn.port, output: standIn.output)
     }
 
     /// Stops the process (without blocking a thread on it) and removes its log.
     func stop() async {
-        if process.isRunning { process.terminate() }
-        for _ in 0..<100 where process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        await StandInProcess.stop(process)
         try? FileManager.default.removeItem(at: output)
     }
 

@@ -24,28 +24,11 @@ final class FakeCloudflareServer: @unchecked Sendable {
 
     /// Starts the stand-in, accepting `tokens`, and waits until it listens.
     static func start(tokens: [String] = [token], zones: [String] = []) async throws -> FakeCloudflareServer {
-        let binary = BuiltProducts.executable("FakeCloudflare", override: "PVDIFY_FAKE_CLOUDFLARE_BIN")
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("fake-cloudflare-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: output)
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = ["--port", "0"] + tokens.flatMap { ["--token", $0] } + zones.flatMap { ["--zone", $0] }
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        for _ in 0..<200 {
-            let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
-            if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("fake-cloudflare listening on 127.0.0.1:") }),
-                let port = Int(line.split(separator: ":").last ?? "")
-            {
-                return FakeCloudflareServer(process: process, port: port, output: output)
-            }
-            guard process.isRunning else { break }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        process.terminate()
-        throw SetupError("FakeCloudflare (\(binary.path)) did not start: \((try? String(contentsOf: output, encoding: .utf8)) ?? "")")
+        let standIn = try await StandInProcess.start(
+            "FakeCloudflare", override: "PVDIFY_FAKE_CLOUDFLARE_BIN", banner: "fake-cloudflare",
+            arguments: tokens.flatMap { ["--token", $0] } + zones.flatMap { ["--zone", $0] },
+            output: FileManager.default.temporaryDirectory.appendingPathComponent("fake-cloudflare-\(UUID().uuidString).log"))
+        return FakeCloudflareServer(process: standIn.process, port: standIn.port, output: standIn.output)
     }
 
     /// Stops the process and removes its log.

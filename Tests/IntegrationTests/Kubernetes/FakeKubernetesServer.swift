@@ -25,34 +25,15 @@ final class FakeKubernetesServer: @unchecked Sendable {
     /// images with `:fail` exceed their progress deadline after `progressDeadline` ms.
     /// `arguments` are added to the stand-in's own (its TLS files, for example).
     static func start(readyDelay: Int = 300, progressDeadline: Int = 1500, arguments: [String] = []) async throws -> FakeKubernetesServer {
-        let binary = BuiltProducts.executable("FakeKubernetes", override: "PVDIFY_FAKE_KUBERNETES_BIN")
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fake-kubernetes-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let output = directory.appendingPathComponent("output.log")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: output)
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = [
-            "--port", "0", "--token", token, "--ready-delay", String(readyDelay), "--progress-deadline", String(progressDeadline),
-        ] + arguments
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        for _ in 0..<200 {
-            let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
-            if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("fake-kubernetes listening on 127.0.0.1:") }),
-               let port = Int(line.split(separator: ":").last ?? "")
-            {
-                let server = FakeKubernetesServer(process: process, port: port, directory: directory)
-                try server.writeKubeconfig()
-                return server
-            }
-            guard process.isRunning else { break }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        kill(process.processIdentifier, SIGKILL)
-        throw DaemonError(message: "FakeKubernetes (\(binary.path)) did not start: \((try? String(contentsOf: output, encoding: .utf8)) ?? "")")
+        let standIn = try await StandInProcess.start(
+            "FakeKubernetes", override: "PVDIFY_FAKE_KUBERNETES_BIN", banner: "fake-kubernetes",
+            arguments: ["--token", token, "--ready-delay", String(readyDelay), "--progress-deadline", String(progressDeadline)] + arguments,
+            output: directory.appendingPathComponent("output.log"))
+        let server = FakeKubernetesServer(process: standIn.process, port: standIn.port, directory: directory)
+        try server.writeKubeconfig()
+        return server
     }
 
     private func writeKubeconfig() throws {
