@@ -174,15 +174,22 @@ let package = Package(
             ]
         ),
         // DNS (issue 5): the Cloudflare API v4 stand-in the DNS tests start, and those tests.
+        // What the stand-ins under hack/ share: switchable faults and the loopback server they run.
+        .target(
+            name: "StandInKit",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
+            path: "hack/stand-in-kit"
+        ),
         .executableTarget(
             name: "FakeCloudflare",
-            dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
+            dependencies: ["StandInKit", .product(name: "Hummingbird", package: "hummingbird")],
             path: "hack/fake-cloudflare"
         ),
         // GitHub (issue 12): the stand-in the GitHub tests start (OIDC issuer; later the App API).
         .executableTarget(
             name: "FakeGitHub",
             dependencies: [
+                "StandInKit",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),

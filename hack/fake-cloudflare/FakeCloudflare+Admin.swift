@@ -1,4 +1,5 @@
 import Foundation
+import StandInKit
 
 /// `/__admin/...`: how tests seed and steer the stand-in (no token needed; it listens on 127.0.0.1 only).
 /// - `POST /__admin/tokens {"token"}`: accept a token.

@@ -1,4 +1,5 @@
 import Foundation
+import StandInKit
 
 /// The state of a Cloudflare stand-in (one account: tokens, zones, DNS records) and its answers to
 /// API v4 calls under `/client/v4`, following Cloudflare's documented shapes: the envelope, paging,
@@ -34,12 +35,7 @@ actor FakeCloudflare {
 
     /// The fault the next API call meets, if any (consumed here).
     func takeFault(method: String, path: String) -> Fault? {
-        guard path.hasPrefix(Self.apiPrefix), let index = faults.firstIndex(where: { $0.count > 0 && $0.matches(method: method, path: path) }) else {
-            return nil
-        }
-        faults[index].count -= 1
-        let fault = faults[index]
-        if faults[index].count == 0 { faults.remove(at: index) }
+        guard path.hasPrefix(Self.apiPrefix), let fault = faults.take(method: method, path: path) else { return nil }
         if fault.delayMilliseconds > 0 { stats.delayed += 1 }
         if fault.status == 429 { stats.rateLimited += 1 } else if fault.status != nil { stats.serverErrors += 1 }
         return fault

@@ -5,6 +5,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import StandInKit
 
 var port = 0
 var tokens: [String] = []
@@ -50,16 +51,4 @@ for zone in zones { await fake.addZone(zone.lowercased()) }
     return Response(status: .init(code: reply.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: reply.body)))
 }
 
-let router = Router()
-for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] {
-    router.on("**", method: method, use: handle)
-}
-let listenPort = port
-let app = Application(
-    router: router,
-    configuration: .init(address: .hostname("127.0.0.1", port: listenPort), serverName: "fake-cloudflare"),
-    onServerRunning: { channel in
-        let line = "fake-cloudflare listening on 127.0.0.1:\(channel.localAddress?.port ?? listenPort)\n"
-        FileHandle.standardOutput.write(Data(line.utf8))
-    })
-try await app.runService()
+try await runStandIn(name: "fake-cloudflare", port: port, handle: handle)

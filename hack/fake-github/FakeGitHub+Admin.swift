@@ -1,4 +1,5 @@
 import Foundation
+import StandInKit
 
 /// Calls for tests under `/__admin`:
 /// - `POST /__admin/oidc/mint {"claims"?: {...}, "signer"?: "current"|"foreign", "kid"?: "..."}`:

@@ -1,4 +1,5 @@
 import Foundation
+import StandInKit
 
 /// The state of the GitHub stand-in and its answers: each GitHub service it plays lives in an
 /// extension of its own (see main.swift); `respond` sends a call to the one its path belongs to.
@@ -45,13 +46,8 @@ actor FakeGitHub {
 
     /// The fault the next non-admin call meets, if any (consumed here).
     func takeFault(_ call: Call) -> Fault? {
-        guard !call.path.hasPrefix("/__admin"),
-              let index = faults.firstIndex(where: { $0.count > 0 && $0.matches(method: call.method, path: call.path) })
-        else { return nil }
-        faults[index].count -= 1
-        let fault = faults[index]
-        if faults[index].count == 0 { faults.remove(at: index) }
-        return fault
+        guard !call.path.hasPrefix("/__admin") else { return nil }
+        return faults.take(method: call.method, path: call.path)
     }
 
     /// Answers one call (after any fault's delay).
@@ -61,28 +57,5 @@ actor FakeGitHub {
         if let reply = oidcEndpoint(call) { return reply }
         if let reply = await appEndpoint(call) { return reply }
         return .json(["message": "Not Found", "documentation_url": "https://docs.github.com/rest"], status: 404)
-    }
-}
-
-/// A switchable fault: the next `count` calls that match answer with `status` and/or only after
-/// `delayMilliseconds`. `POST /__admin/faults {"status"?, "delay_ms"?, "count"?, "method"?, "path_contains"?}`.
-struct Fault: Sendable {
-    var status: Int?
-    var delayMilliseconds: Int
-    var count: Int
-    var method: String?
-    var pathContains: String?
-
-    func matches(method: String, path: String) -> Bool {
-        (self.method.map { $0.uppercased() == method } ?? true) && (pathContains.map { path.contains($0) } ?? true)
-    }
-
-    init?(json: [String: Any]) {
-        status = json["status"] as? Int
-        delayMilliseconds = json["delay_ms"] as? Int ?? 0
-        count = json["count"] as? Int ?? 1
-        method = json["method"] as? String
-        pathContains = json["path_contains"] as? String
-        guard status != nil || delayMilliseconds > 0, count > 0 else { return nil }
     }
 }

@@ -10,6 +10,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import StandInKit
 
 var port = 0
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
@@ -48,16 +49,4 @@ let fake = try FakeGitHub()
     return Response(status: .init(code: reply.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: reply.body)))
 }
 
-let router = Router()
-for method in [HTTPRequest.Method.get, .post, .put, .patch, .delete] {
-    router.on("**", method: method, use: handle)
-}
-let listenPort = port
-let app = Application(
-    router: router,
-    configuration: .init(address: .hostname("127.0.0.1", port: listenPort), serverName: "fake-github"),
-    onServerRunning: { channel in
-        let line = "fake-github listening on 127.0.0.1:\(channel.localAddress?.port ?? listenPort)\n"
-        FileHandle.standardOutput.write(Data(line.utf8))
-    })
-try await app.runService()
+try await runStandIn(name: "fake-github", port: port, handle: handle)
