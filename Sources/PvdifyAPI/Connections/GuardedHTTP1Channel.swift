@@ -15,16 +15,16 @@ struct GuardedHTTP1Channel: ServerChildChannel, HTTPChannelHandler {
 
     let responder: HTTPChannelHandler.Responder
     let limits: ConnectionLimits
-    let clients: ClientConnectionCounter
+    let clients: SlotsPerKey
     let maxBodyBytes: Int
     let limiter: RateLimiter
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
             let client = channel.remoteAddress?.ipAddress ?? "unknown"
-            let admitted = clients.admit(client)
+            let admitted = clients.take(client)
             if admitted {
-                channel.closeFuture.whenComplete { [clients] _ in clients.release(client) }
+                channel.closeFuture.whenComplete { [clients] _ in clients.give(client) }
             }
             let pipeline = channel.pipeline.syncOperations
             let deadlines = RequestDeadlineHandler(

@@ -64,7 +64,7 @@ public enum PvdifyAPIServer {
         let api = router.buildResponder()
         // The Admin UI sits beside the API on its listener and sends its requests through `api`.
         let ui = try settings.adminUI ? AdminUI.buildResponder(api: api, store: store, settings: settings, limiter: limiter) : nil
-        let clients = ClientConnectionCounter(limit: connections.maxConnectionsPerClient)
+        let clients = SlotsPerKey(limit: connections.maxConnectionsPerClient)
         let server = HTTPServerBuilder { responder in
             GuardedHTTP1Channel(
                 responder: responder, limits: connections, clients: clients, maxBodyBytes: settings.maxBodyBytes,

@@ -14,8 +14,8 @@ struct AdminUI: Sendable {
     let sessions: UISessions
     let api: InternalAPI
     let templates: UITemplates
-    /// Open status streams per session.
-    let statusStreams = UIStatusStreams()
+    /// Open status streams per session: a few tabs, so one browser cannot hold many.
+    let statusStreams = SlotsPerKey(limit: 4)
 
     /// The session cookie's name.
     static let cookieName = "pvdify_session"
