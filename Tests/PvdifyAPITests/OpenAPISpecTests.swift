@@ -48,3 +48,23 @@ extension OpenAPISpecTests {
         #expect(Set(apiSpec.keys) == Set(fileSpec.keys), "only in openapi.yaml: \(Set(apiSpec.keys).subtracting(fileSpec.keys).sorted()); only in app.schema.json: \(Set(fileSpec.keys).subtracting(apiSpec.keys).sorted())")
     }
 }
+
+extension OpenAPISpecTests {
+    /// The route guard refuses a write with 409 when a source manages the app or when the app is a
+    /// preview, before the handler runs, so every guarded operation must document 409: the fuzzer
+    /// only meets these answers when it happens to create such an app first.
+    @Test func everyGuardedWriteDocumentsConflict() async throws {
+        let openAPI = try #require(try Yams.load(yaml: String(contentsOf: Self.repositoryRoot.appendingPathComponent("manifests/openapi.yaml"), encoding: .utf8)) as? [String: Any])
+        let paths = try #require(openAPI["paths"] as? [String: Any])
+        let harness = try await APIHarness.make()
+        await harness.remove()
+        var missing: [String] = []
+        for endpoint in harness.routes.endpoints
+        where ManagedAppGuard.isSpecWrite(endpoint.method, endpoint.path) || ManagedAppGuard.isPreviewWrite(endpoint.method, endpoint.path) {
+            let operation = (paths[endpoint.path] as? [String: Any])?[endpoint.method.rawValue.lowercased()] as? [String: Any]
+            let responses = operation?["responses"] as? [String: Any] ?? [:]
+            if responses["409"] == nil { missing.append("\(endpoint.method.rawValue) \(endpoint.path)") }
+        }
+        #expect(missing.isEmpty, "guarded writes that do not document 409: \(missing.sorted())")
+    }
+}
