@@ -166,6 +166,23 @@ struct ContainerEnvironment: Sendable {
         return String(decoding: data, as: UTF8.self)
     }
 
+    /// Runs the `podman` command line on the same storage without the API socket, for the few
+    /// commands the remote client lacks (`container clone`); throws when it fails.
+    func localPodman(_ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/podman")
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = pipe
+        try process.run()
+        let errors = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw DaemonError(message: "podman \(arguments.joined(separator: " ")): \(String(decoding: errors, as: UTF8.self))")
+        }
+    }
+
     func deleteAllApps() async throws {
         for app in try await get("/apps")["apps"]?.arrayValue ?? [] {
             if case .string(let name)? = app["name"] { _ = try? await send("DELETE", "/apps/\(name)", nil) }

@@ -269,4 +269,45 @@ struct ContainerIntegrationTests {
             try await env.waitUntil("no container left") { try await env.containers(app).isEmpty }
         }
     }
+
+    /// pvdifyd killed between creating a new release's instance and starting it leaves the
+    /// instance `created`: exit code 0, never started. After a restart the instance is started
+    /// (not taken for a crash, which would fail the release) and the rollout completes.
+    @Test func anInstanceAKilledDaemonCreatedButNeverStartedIsStarted() async throws {
+        try await ContainerEnvironment.withDaemon { env in
+            let app = env.uniqueApp("halfway")
+            try await env.create(app)
+            try await env.patch(app, """
+                {"processes":{"web":{"count":1,"command":"\(FailoverDeployTests.slowStartCommand)"}},\
+                "healthcheck":{"path":"/health","interval":"1s","deploy_timeout":"120s"}}
+                """)
+            try await env.deploy(app, tag: "v1")
+            try await env.waitForRelease(app, version: 1, status: "active", timeout: .seconds(90))
+            try await env.deploy(app, tag: "v2")
+            let ofRelease2 = ["ps", "-a", "--filter", "label=pvdify.app=\(app)", "--filter", "label=pvdify.release=2"]
+            var name = ""
+            try await env.waitUntil("an instance of v2", timeout: .seconds(60)) {
+                name = try env.podmanOutput(ofRelease2 + ["--format", "{{.Names}}"]).trimmingCharacters(in: .whitespacesAndNewlines)
+                return !name.isEmpty
+            }
+            #expect(try await env.daemon.stop(signal: SIGKILL) == SIGKILL)
+            // Leave it as a daemon killed between the two calls would: the same container
+            // (name, labels, command, environment, port), created and never started.
+            try env.localPodman(["container", "clone", name, "\(name)-copy"])
+            try env.localPodman(["rm", "-f", "-t", "0", name])
+            try env.localPodman(["rename", "\(name)-copy", name])
+            let created = try env.podmanOutput(["inspect", name, "--format", "{{.State.Status}} {{.Id}}"]).split(separator: " ")
+            #expect(created.first == "created")
+            let id = created.last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? ""
+
+            try await env.daemon.start()
+            try await env.waitForRelease(app, version: 2, status: "active", timeout: .seconds(90))
+            #expect(try await env.page(app).contains("version: 2"))
+            // The very container was started, not replaced by a new one.
+            #expect(try env.podmanOutput(ofRelease2 + ["-q", "--no-trunc"]).trimmingCharacters(in: .whitespacesAndNewlines) == id)
+            #expect(try await env.text("/apps/\(app)/releases/2/log").contains("which was created but never started"))
+            _ = try await env.send("DELETE", "/apps/\(app)", nil)
+            try await env.waitUntil("no container left", timeout: .seconds(60)) { try await env.containers(app).isEmpty }
+        }
+    }
 }

@@ -85,6 +85,43 @@ import Testing
         #expect(slow.upstreams == [41001])
     }
 
+    /// A pvdifyd killed between creating an instance and starting it leaves it `created`: exit code
+    /// 0, never started. Whoever leads next starts it; it is neither a crash nor a failed rollout.
+    @Test func anInstanceCreatedButNeverStartedIsStartedNotFailed() {
+        let old = [web(1, release: 1, port: 41001), web(2, release: 1, port: 41002)]
+        var facts = InstanceFacts()
+        facts.healthy = Set(old.map(\.name))
+        var created = web(2, release: 2, running: false, port: 41004)
+        created.exitCode = 0
+        created.startedAt = nil
+        #expect(created.neverStarted)
+        let observed = old + [web(1, release: 2, port: 41003), created]
+        let rollout = planner.plan(desired(target: 2, serving: 1), observed: observed, facts: facts, now: now)
+        #expect(rollout.rolloutFailure == nil)
+        #expect(rollout.start == [created.name])
+        #expect(rollout.restart.isEmpty)
+        #expect(rollout.create.isEmpty)
+        #expect(rollout.phase == .deploying)
+        #expect(rollout.upstreams == [41001, 41002])
+
+        // The same instance after it ran and exited is a failed rollout.
+        var exited = created
+        exited.startedAt = now.addingTimeInterval(-1)
+        #expect(!exited.neverStarted)
+        let failed = planner.plan(desired(target: 2, serving: 1), observed: old + [web(1, release: 2, port: 41003), exited], facts: facts, now: now)
+        #expect(failed.rolloutFailure?.contains("web.2 exited with code 0") == true)
+        #expect(failed.start.isEmpty)
+
+        // Outside a rollout (a scale-up) it is started at once, without a crash backoff.
+        var serving = facts
+        serving.healthy.insert("app-web-1-w2")
+        let scaled = planner.plan(
+            desired(target: 2, serving: 2), observed: [web(1, release: 2, port: 41003), created], facts: serving, now: now)
+        #expect(scaled.start == [created.name])
+        #expect(scaled.restart.isEmpty)
+        #expect(scaled.processes["web"]?.status == "starting")
+    }
+
     @Test func workersMustStayUpTenSeconds() {
         var facts = InstanceFacts()
         let worker = ObservedContainer(name: "app-worker-1-k1", app: "app", process: "worker", index: 1, release: 1, specHash: "k1",

@@ -85,6 +85,23 @@ public final class ContainerReconciler: Reconciler {
                 try await createInstance(instance, desired: desired, target: target, report: &report)
             }
         }
+        for name in plan.start {
+            guard let container = observed.first(where: { $0.name == name }) else { continue }
+            do {
+                try await runtime.start(name)
+            } catch where desired.isRollout && container.release == desired.target?.version {
+                let target = desired.target!
+                try await failRollout(
+                    desired, target: target, reason: "starting \(container.instance) failed: \(error)", observed: observed, facts: &facts,
+                    report: &report)
+                try await store.report([report])
+                await memory.save(app, facts)
+                return .after(.milliseconds(100))
+            }
+            await cache.apply(ContainerEvent(action: .start, id: container.id ?? "", name: name, container: container))
+            report.log(container.release, "Started \(container.instance) (\(name)), which was created but never started")
+            logger.info("started an instance that was created but never started", metadata: ["app": "\(app)", "container": "\(name)"])
+        }
         for name in plan.restart {
             try await runtime.start(name)
             await cache.apply(ContainerEvent(action: .start, id: "", name: name, container: nil))

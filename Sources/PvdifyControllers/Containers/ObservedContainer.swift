@@ -19,6 +19,10 @@ public struct ObservedContainer: Sendable, Equatable {
     /// `web.1`: how logs and status name an instance.
     public var instance: String { "\(process).\(index)" }
 
+    /// Created and never started: whoever created it stopped before starting it (a pvdifyd killed
+    /// between the two calls). Not a crash: it has no exit code of its own to report.
+    public var neverStarted: Bool { !running && startedAt == nil }
+
     public init(
         name: String, app: String, process: String, index: Int, release: Int, specHash: String, hostPort: Int?,
         running: Bool, exitCode: Int = 0, startedAt: Date? = nil, id: String? = nil

@@ -13,6 +13,8 @@ struct RolloutPlan: Sendable, Equatable {
     var create: [Instance] = []
     /// Exited instances to start again (crash restarts).
     var restart: [String] = []
+    /// Instances created and never started, to start now (not a crash, so no backoff).
+    var start: [String] = []
     /// Unhealthy instances to remove and create again.
     var replace: [String] = []
     /// Instances that stop being routed now; removed once the drain period has passed.
@@ -79,6 +81,12 @@ struct RolloutPlanner {
 
             for index in stride(from: 1, through: process.count, by: 1) {
                 if let container = current[index] {
+                    if container.neverStarted {
+                        plan.start.append(container.name)
+                        allReady = false
+                        if process.isWeb { startingWeb = true }
+                        continue
+                    }
                     if !container.running {
                         if desired.isRollout {
                             plan.rolloutFailure = "\(container.instance) exited with code \(container.exitCode) before it was ready"
