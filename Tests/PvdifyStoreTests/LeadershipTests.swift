@@ -49,6 +49,36 @@ import Testing
         }
     }
 
+    /// The desired-state writes only reconcilers make (a GitOps sync, preview upkeep, GitHub
+    /// deployment records) are fenced too: a deposed leader cannot apply an old revision.
+    @Test(arguments: StoreBackend.available) func aDeposedLeadersReconcilerWritesAreRefused(_ backend: StoreBackend) async throws {
+        try await withStore(backend) { store, _ in
+            _ = try await store.createSource(name: "platform", spec: SourceSpec(url: "file:///srv/platform.git"))
+            let documents = [SourcedManifest(manifest: AppManifest(name: "synced", spec: AppSpec(), domains: [], config: [:], secrets: []), path: "synced.yaml")]
+            let sync = { try await store.syncSource("platform", revision: String(repeating: "a", count: 40), documents: documents, dryRun: false) { snapshot in
+                SourceSyncPlan(apply: snapshot.desired.map(\.app))
+            } }
+            let deployment = GitHubDeployment(
+                previewApp: "synced-pr-1", sha: String(repeating: "b", count: 40), parent: "synced", prNumber: 1, repo: "org/app",
+                installationID: 1, environment: "preview", createdAt: Date())
+            let now = Date()
+            let lease = try await store.claimLeadership(holder: "a", for: 1, now: now.addingTimeInterval(-10))
+            store.fence(with: lease.token)
+            _ = try await store.claimLeadership(holder: "b", for: 10, now: now)
+
+            await #expect(throws: StoreError.self) { _ = try await sync() }
+            await #expect(throws: StoreError.self) { _ = try await store.sweepPreviews(now: now) }
+            await #expect(throws: StoreError.self) { try await store.recordGitHubDeployment(deployment) }
+            await #expect(throws: StoreError.self) { try await store.deleteGitHubDeployment(app: "synced-pr-1", sha: deployment.sha) }
+            #expect(try await store.appNames().contains("synced") == false)
+
+            // Unfenced (one server), the same sync lands.
+            store.fence(with: nil)
+            _ = try await sync()
+            #expect(try await store.appNames().contains("synced"))
+        }
+    }
+
     @Test(arguments: StoreBackend.available) func theInstallationIDIsMadeOnceAndShared(_ backend: StoreBackend) async throws {
         try await withStore(backend) { store, _ in
             let first = try await store.installationID()

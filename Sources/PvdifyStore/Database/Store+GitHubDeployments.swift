@@ -88,7 +88,7 @@ extension Store {
 
     /// Records what the reconciler posted or why it could not (never touches the desired fields).
     public func recordGitHubDeployment(_ deployment: GitHubDeployment) async throws {
-        try await write { db in
+        try await leaderWrite { db in
             try db.execute(
                 sql: """
                     UPDATE github_deployments SET deployment_id = ?, state = ?, description = ?, error = ?, attempts = ?,
@@ -104,7 +104,7 @@ extension Store {
 
     /// Forgets a deployment (after `inactive` was posted, or when it was never created).
     public func deleteGitHubDeployment(app: String, sha: String) async throws {
-        try await write { db in
+        try await leaderWrite { db in
             try db.execute(sql: "DELETE FROM github_deployments WHERE preview_app = ? AND sha = ?", arguments: [app, sha])
             return ((), [])
         }

@@ -74,4 +74,14 @@ extension Store {
             return try body(db)
         }
     }
+
+    /// A write of desired state that only a reconciler makes (a GitOps sync, preview upkeep,
+    /// GitHub deployment records): fenced like status, so a deposed leader cannot apply an old
+    /// revision over its successor's, and published to the change feed like any write.
+    func leaderWrite<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> (T, changed: [Change])) async throws -> T {
+        let (value, changed) = try await statusWrite(body)
+        viewCache.invalidate(changed.map(\.app))
+        changes.publish(changed)
+        return value
+    }
 }

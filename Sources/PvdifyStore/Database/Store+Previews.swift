@@ -111,7 +111,7 @@ extension Store {
     /// Deletes every preview that expired by `now` and every preview app that has no record, and
     /// tells when the next one expires. One indexed query whatever the number of apps.
     public func sweepPreviews(now: Date) async throws -> PreviewSweep {
-        try await write { db in
+        try await leaderWrite { db in
             let expired = try String.fetchAll(
                 db, sql: "SELECT app FROM previews WHERE expires_at <= ? ORDER BY app", arguments: [now.timeIntervalSince1970])
             let orphans = try String.fetchAll(
@@ -191,7 +191,7 @@ extension Store {
             try Bool.fetchOne(db, sql: "SELECT 1 FROM previews WHERE parent = ? LIMIT 1", arguments: [parent]) ?? false
         }
         guard hasPreviews else { return [] }
-        return try await write { db in
+        return try await leaderWrite { db in
             guard let source = try SQLRow.fetchOne(db, sql: "SELECT * FROM apps WHERE name = ?", arguments: [parent]).map(Self.decodeApp) else {
                 return ([], [])
             }

@@ -98,6 +98,6 @@ extension Store {
         if dryRun {
             return try await database.writeAndRollback { db in try body(db).0 }
         }
-        return try await write(body)
+        return try await leaderWrite(body)
     }
 }
