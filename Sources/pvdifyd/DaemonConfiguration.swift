@@ -148,6 +148,16 @@ struct DaemonConfiguration: Sendable {
     }
 
     /// `--public-url`: an http(s) URL with a host and no query or fragment; a trailing `/` is dropped.
+    /// The PostgreSQL database `--database` (or `PVDIFY_DATABASE_URL`) names; nil for SQLite
+    /// (nothing given, or `sqlite`). The URL holds a password: the message names the expected
+    /// form, never the value given.
+    static func postgresLocation(_ text: String?) throws -> PostgresLocation? {
+        guard let text, text != "sqlite" else { return nil }
+        do { return try PostgresLocation(url: text) } catch let error as StoreError {
+            throw Invalid(description: "--database must be sqlite or postgres://USER:PASSWORD@HOST:PORT/DATABASE: \(error)")
+        }
+    }
+
     static func publicURL(_ text: String) throws -> String {
         guard let url = URL(string: text), url.scheme == "https" || url.scheme == "http", url.host != nil, url.query == nil,
               url.fragment == nil, url.user == nil, url.password == nil

@@ -149,13 +149,7 @@ struct PvdifydCommand: AsyncParsableCommand {
         let (runtimeKind, kubernetes) = try DaemonConfiguration.runtime(
             value(runtime, "PVDIFY_RUNTIME"), kubeconfig: kubeconfig,
             namespace: value(kubernetesNamespace, "PVDIFY_KUBERNETES_NAMESPACE"), environment: environment)
-        var postgres: PostgresLocation?
-        if let text = value(database, "PVDIFY_DATABASE_URL"), text != "sqlite" {
-            // The URL holds a password: the message names the expected form, never the value given.
-            do { postgres = try PostgresLocation(url: text) } catch let error as StoreError {
-                throw DaemonConfiguration.Invalid(description: "--database must be sqlite or postgres://USER:PASSWORD@HOST:PORT/DATABASE: \(error)")
-            }
-        }
+        let postgres = try DaemonConfiguration.postgresLocation(value(database, "PVDIFY_DATABASE_URL"))
         var configuration = DaemonConfiguration(
             listenHost: host,
             listenPort: port,

@@ -155,6 +155,71 @@ import Testing
         try await TestPostgres.dropDatabase(name)
     }
 
+    /// `pvdifyd backup` and `restore` on PostgreSQL: a backup taken from a running replica's
+    /// database restores into an empty PostgreSQL database and into a data directory (back to one
+    /// server); both serve the app with its secret, sealed with the same key.
+    @Test(.enabled(if: TestPostgres.serverURL != nil))
+    func backupAndRestoreWorkOnPostgreSQL() async throws {
+        let (name, url) = try await TestPostgres.createDatabase()
+        let (copyName, copyURL) = try await TestPostgres.createDatabase()
+        let key = Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
+        let token = "pvd_backup_\(UUID().uuidString.lowercased())"
+        let postgres = DaemonProcess(environment: ["PVDIFY_DATABASE_URL": url, "PVDIFY_SECRET_KEY": key, "PVDIFY_BOOTSTRAP_TOKEN": token])
+        let restoredPostgres = DaemonProcess(environment: ["PVDIFY_DATABASE_URL": copyURL, "PVDIFY_SECRET_KEY": key])
+        let single = DaemonProcess()
+        let backup = FileManager.default.temporaryDirectory.appendingPathComponent("pvdify-backup-\(UUID().uuidString)")
+        defer {
+            for daemon in [postgres, restoredPostgres, single] { daemon.cleanUp() }
+            try? FileManager.default.removeItem(at: backup)
+        }
+        do {
+            try await postgres.start()
+            let api = "\(postgres.baseURL)/api/v1"
+            #expect(try await HTTP.request("POST", "\(api)/apps", token: token, json: #"{"name":"kept"}"#).status == 201)
+            #expect(try await HTTP.request("POST", "\(api)/apps/kept/config/secrets", token: token, json: #"{"name":"S","value":"shh"}"#).status == 201)
+
+            // Taken while the replica runs, with the key (it comes from PVDIFY_SECRET_KEY).
+            let environment = ProcessInfo.processInfo.environment.merging(["PVDIFY_DATABASE_URL": url, "PVDIFY_SECRET_KEY": key]) { $1 }
+            let made = try await ChildProcess.run(
+                DaemonProcess.binary.path, ["backup", backup.path, "--include-secret-key", "--data-dir", postgres.dataDirectory.path],
+                environment: environment)
+            #expect(made.status == 0, "\(made.output)")
+            #expect(made.output.contains("backed up 1 apps"))
+            #expect(!made.output.contains(try #require(URLComponents(string: url)?.password)))
+            #expect(try await postgres.stop() == 0)
+
+            // Into an empty PostgreSQL database; a second time is refused.
+            let into = ProcessInfo.processInfo.environment.merging(["PVDIFY_DATABASE_URL": copyURL]) { $1 }
+            let restored = try await ChildProcess.run(DaemonProcess.binary.path, ["restore", backup.path], environment: into)
+            #expect(restored.status == 0, "\(restored.output)")
+            #expect(restored.output.contains("restored 1 apps"))
+            let again = try await ChildProcess.run(DaemonProcess.binary.path, ["restore", backup.path], environment: into)
+            #expect(again.status != 0 && again.output.contains("already holds a store"))
+            try await restoredPostgres.start()
+            let onPostgres = try await HTTP.request("GET", "\(restoredPostgres.baseURL)/api/v1/apps/kept/config", token: token)
+            #expect(onPostgres.status == 200 && onPostgres.body.contains(#""S":"[REDACTED]""#))
+            #expect(try await HTTP.request(
+                "POST", "\(restoredPostgres.baseURL)/api/v1/apps/kept/config/secrets", token: token, json: #"{"name":"T","value":"more"}"#).status == 201)
+
+            // Into a data directory: the same backup, back on one server with SQLite.
+            let local = ProcessInfo.processInfo.environment.filter { $0.key != "PVDIFY_DATABASE_URL" }
+            let moved = try await ChildProcess.run(
+                DaemonProcess.binary.path, ["restore", backup.path, "--data-dir", single.dataDirectory.path], environment: local)
+            #expect(moved.status == 0, "\(moved.output)")
+            try await single.start()
+            let onSQLite = try await HTTP.request("GET", "\(single.baseURL)/api/v1/apps/kept/config", token: token)
+            #expect(onSQLite.status == 200 && onSQLite.body.contains(#""S":"[REDACTED]""#))
+            #expect(try await HTTP.request(
+                "POST", "\(single.baseURL)/api/v1/apps/kept/config/secrets", token: token, json: #"{"name":"T","value":"more"}"#).status == 201)
+        } catch {
+            for database in [name, copyName] { try? await TestPostgres.dropDatabase(database) }
+            throw error
+        }
+        #expect(try await restoredPostgres.stop() == 0)
+        #expect(try await single.stop() == 0)
+        for database in [name, copyName] { try await TestPostgres.dropDatabase(database) }
+    }
+
     @Test func aMalformedDatabaseURLIsRefusedWithoutEchoingIt() async throws {
         let daemon = DaemonProcess(environment: ["PVDIFY_DATABASE_URL": "postgres://user:hunter2-secret@/nodb"])
         defer { daemon.cleanUp() }

@@ -45,6 +45,47 @@ import Testing
         }
     }
 
+    /// `pvdifyd backup` on PostgreSQL: the store becomes a SQLite file (mode 0600) in the form a
+    /// SQLite backup has, which restores into an empty PostgreSQL database or opens as a data
+    /// directory's store, secrets still sealed with the same key.
+    @Test(.enabled(if: StoreBackend.serverURL != nil)) func aPostgreSQLStoreBacksUpAndRestoresWithTheSameKey() async throws {
+        try await withStore(.postgres) { source, directory in
+            _ = try await source.createApp(name: "web", environment: .production)
+            _ = try await source.changeConfig("web", ["API_KEY": .secret("s3cret"), "PLAIN": .set("1")], by: "t")
+            _ = try await source.createRelease("web", image: "reg.io/web:1", by: "t")
+            let (token, secret) = try await source.createToken(name: "ci", scopes: [.deploy], apps: ["web"])
+            let installation = try await source.installationID()
+            let secrets = try SecretBox.load(dataDirectory: directory, environmentKey: nil)
+
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pvdify-backup-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: false)
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let file = folder.appendingPathComponent(Store.databaseFileName)
+            try await Store.backup(from: source.database, to: file)
+            #expect(try Store.appCount(inDatabase: file) == 1)
+            let mode = try FileManager.default.attributesOfItem(atPath: file.path)[.posixPermissions] as? NSNumber
+            #expect(mode?.intValue == 0o600)
+            #expect(!FileManager.default.fileExists(atPath: file.path + "-wal"))
+            await #expect(throws: StoreError.self) { try await Store.backup(from: source.database, to: file) }
+
+            try await withStore(.postgres) { target, _ in
+                let counts = try await Store.restore(from: file, into: target.database)
+                #expect(counts["apps"] == 1 && counts["releases"] == 1 && counts["tokens"] == 1)
+                let restored = Store(database: target.database, secrets: secrets)
+                #expect(try await restored.resolvedConfig("web", version: 1)["API_KEY"] == "s3cret")
+                #expect(try await restored.authenticate(secret: secret)?.id == token.id)
+                #expect(try await restored.installationID() == installation)
+                // Never merged into a store that is already there.
+                await #expect(throws: StoreError.self) { try await Store.restore(from: file, into: target.database) }
+            }
+            // The same file is a data directory's store: back to one server.
+            let single = Store(database: try SQLiteDatabase(path: file.path), secrets: secrets)
+            #expect(try await single.resolvedConfig("web", version: 1)["API_KEY"] == "s3cret")
+            #expect(try await single.release("web", version: 1).image == "reg.io/web:1")
+            try single.close()
+        }
+    }
+
     /// A table added by a migration must be copied too (or left out on purpose, as the lease is):
     /// `pvdifyd migrate` would otherwise lose it without a word.
     @Test func everyTableOfTheSchemaIsCopied() async throws {

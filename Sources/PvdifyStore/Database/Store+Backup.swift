@@ -24,15 +24,60 @@ extension Store {
         do {
             try queue.inDatabase { db in try db.execute(sql: "VACUUM INTO ?", arguments: [destination.path]) }
             try queue.close()
-            // A plain rollback-journal file: readable as it is, without -wal and -shm beside it.
-            let copy = try DatabaseQueue(path: destination.path)
-            try copy.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = DELETE") }
-            try copy.close()
-            try check(destination)
+            try finishBackupFile(destination)
         } catch {
             try? FileManager.default.removeItem(at: destination)
             throw error
         }
+    }
+
+    /// Writes a consistent copy of the store in `database` (PostgreSQL) to `destination`, a new
+    /// SQLite file (mode 0600) like the one a SQLite backup holds, so one backup format serves
+    /// both: every table `StoreCopy` copies, read in one snapshot while replicas go on writing.
+    public static func backup(from database: any StoreDatabase, to destination: URL) async throws {
+        guard !FileManager.default.fileExists(atPath: destination.path) else {
+            throw StoreError.conflict("\(destination.path) already exists")
+        }
+        try PrivateFile.write("", to: destination)
+        do {
+            let copy = try SQLiteDatabase(path: destination.path)
+            do {
+                try await StoreCopy.copy(from: database, to: copy, instanceID: nil)
+            } catch {
+                try? copy.close()
+                throw error
+            }
+            try copy.close()
+            try finishBackupFile(destination)
+        } catch {
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: destination.path + suffix) }
+            throw error
+        }
+    }
+
+    /// Copies the backup's store into `database` (PostgreSQL), which must hold no store yet, and
+    /// answers the rows copied by table. The backup itself is not touched: a private copy of it is
+    /// opened (and brought to the current schema, were it older).
+    @discardableResult
+    public static func restore(from backup: URL, into database: any StoreDatabase) async throws -> [String: Int] {
+        try check(backup)
+        let staging = FileManager.default.temporaryDirectory.appendingPathComponent("pvdify-restore-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        defer { try? FileManager.default.removeItem(at: staging) }
+        let copy = staging.appendingPathComponent(databaseFileName)
+        try FileManager.default.copyItem(at: backup, to: copy)
+        let source = try SQLiteDatabase(path: copy.path)
+        defer { try? source.close() }
+        return try await StoreCopy.copy(from: source, to: database, instanceID: nil)
+    }
+
+    /// Leaves a backup file as a plain rollback-journal database, readable as it is without -wal
+    /// and -shm beside it, and checks it.
+    private static func finishBackupFile(_ file: URL) throws {
+        let copy = try DatabaseQueue(path: file.path)
+        try copy.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = DELETE") }
+        try copy.close()
+        try check(file)
     }
 
     /// Puts the database `backup` in place of `<dataDirectory>/pvdify.sqlite` (mode 0600). The
