@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import PvdifyModel
 import PvdifyStore
+import Synchronization
 import Testing
 @testable import PvdifyAPI
 
@@ -71,6 +72,28 @@ import Testing
         // A third source pushes out the one used least recently (s2).
         #expect(deliveries.remember("x", for: "s3"))
         #expect(deliveries.remember("a", for: "s2"))
+    }
+
+    /// A delivery is handled once; a repeat gets the duplicate answer; one whose handling failed
+    /// is forgotten, so its redelivery is handled; one without an id is always handled.
+    @Test func aDeliveryIsHandledOnceUnlessItFailed() async throws {
+        let deliveries = WebhookDeliveries()
+        struct Failed: Error {}
+        let handled = Mutex(0)
+        func deliver(_ id: String?, failing: Bool = false) async throws -> String {
+            try await deliveries.once(id, for: "s") { "duplicate" } _: {
+                handled.withLock { $0 += 1 }
+                if failing { throw Failed() }
+                return "handled"
+            }
+        }
+        #expect(try await deliver("a") == "handled")
+        #expect(try await deliver("a") == "duplicate")
+        await #expect(throws: Failed.self) { try await deliver("b", failing: true) }
+        #expect(try await deliver("b") == "handled")
+        #expect(try await deliver(nil) == "handled")
+        #expect(try await deliver(nil) == "handled")
+        #expect(handled.withLock { $0 } == 5)
     }
 
     @Test func aSignedPushAsksForASyncWithoutAToken() async throws {

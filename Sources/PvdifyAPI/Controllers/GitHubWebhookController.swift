@@ -25,28 +25,18 @@ struct GitHubWebhookController {
     @Sendable func receive(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         var request = request
         let body = try await request.rawBody(limit: services.settings.maxBodyBytes)
-        let proof: WebhookProof
-        switch WebhookProof.read(request.headers) {
-        case .success(let found): proof = found
-        case .failure(.sha1Only):
-            throw APIError.unauthorized("X-Hub-Signature (HMAC-SHA1) is not accepted: the webhook must send X-Hub-Signature-256")
-        case .failure(.none):
-            throw APIError.unauthorized("A GitHub webhook delivery needs X-Hub-Signature-256 made with the webhook secret")
-        }
+        let proof = try WebhookProof.required(
+            request.headers, missing: "A GitHub webhook delivery needs X-Hub-Signature-256 made with the webhook secret")
         // Without a configured secret the signature is still checked, against a throwaway key.
         guard case .githubSignature = proof, proof.verifies(body, secret: services.settings.githubWebhookSecret) else {
             throw Self.refused
         }
         let event = WebhookEvent.read(request.headers, proof: proof)
-        if let id = event.delivery, !deliveries.remember(id, for: Self.deliveryScope) {
-            return try answer(event, "duplicate", "Delivery \(id) was received before; nothing done")
-        }
-        do {
-            return try await handle(event, body: body, contentType: request.headers[.contentType], context: context)
-        } catch {
-            // A delivery that failed here may be sent again and must then be handled.
-            if let id = event.delivery { deliveries.forget(id, for: Self.deliveryScope) }
-            throw error
+        let contentType = request.headers[.contentType]
+        return try await deliveries.once(event.delivery, for: Self.deliveryScope) {
+            try answer(event, "duplicate", "Delivery \(event.delivery ?? "") was received before; nothing done")
+        } _: {
+            try await handle(event, body: body, contentType: contentType, context: context)
         }
     }
 

@@ -20,27 +20,17 @@ struct SourceWebhookController {
         var request = request
         let name = context.parameter("source")
         let body = try await request.rawBody(limit: services.settings.maxBodyBytes)
-        let proof: WebhookProof
-        switch WebhookProof.read(request.headers) {
-        case .success(let found): proof = found
-        case .failure(.sha1Only):
-            throw APIError.unauthorized("X-Hub-Signature (HMAC-SHA1) is not accepted: the webhook must send X-Hub-Signature-256")
-        case .failure(.none):
-            throw APIError.unauthorized("A webhook delivery needs X-Hub-Signature-256 (or X-Gitlab-Token) made with the source's webhook secret")
-        }
+        let proof = try WebhookProof.required(
+            request.headers, missing: "A webhook delivery needs X-Hub-Signature-256 (or X-Gitlab-Token) made with the source's webhook secret")
         let secret = Rules.appName(name) == nil ? try await services.store.sourceCredentials(name).webhookSecret : nil
         guard proof.verifies(body, secret: secret) else { throw Self.refused }
 
         let event = WebhookEvent.read(request.headers, proof: proof)
-        if let id = event.delivery, !deliveries.remember(id, for: name) {
-            return try Self.answer(name, event, "duplicate", "Delivery \(id) was received before; nothing done")
-        }
-        do {
-            return try await handle(event, name: name, body: body, contentType: request.headers[.contentType])
-        } catch {
-            // A delivery that failed here may be sent again and must then be handled.
-            if let id = event.delivery { deliveries.forget(id, for: name) }
-            throw error
+        let contentType = request.headers[.contentType]
+        return try await deliveries.once(event.delivery, for: name) {
+            try Self.answer(name, event, "duplicate", "Delivery \(event.delivery ?? "") was received before; nothing done")
+        } _: {
+            try await handle(event, name: name, body: body, contentType: contentType)
         }
     }
 

@@ -45,6 +45,22 @@ final class WebhookDeliveries: Sendable {
         }
     }
 
+    /// Runs `handle` for a delivery not seen before for `source`, and answers `duplicate()` for a
+    /// repeated one. A delivery whose handling throws is forgotten again: its redelivery must be
+    /// handled. A delivery without an id is always handled.
+    func once<Answer>(
+        _ id: String?, for source: String, duplicate: () throws -> Answer, _ handle: () async throws -> Answer
+    ) async throws -> Answer {
+        guard let id else { return try await handle() }
+        guard remember(id, for: source) else { return try duplicate() }
+        do {
+            return try await handle()
+        } catch {
+            forget(id, for: source)
+            throw error
+        }
+    }
+
     /// Drops `id` again (its delivery failed, so a redelivery must be handled).
     func forget(_ id: String, for source: String) {
         state.withLock { state in

@@ -29,6 +29,17 @@ enum WebhookProof: Sendable, Equatable {
         return .failure(headers[.hubSignature] == nil ? .none : .sha1Only)
     }
 
+    /// The proof in a request's headers, or the 401 for a delivery without one: `missing` says
+    /// which header the endpoint expects; a legacy HMAC-SHA1 signature alone is refused by name.
+    static func required(_ headers: HTTPFields, missing: String) throws -> WebhookProof {
+        switch read(headers) {
+        case .success(let proof): return proof
+        case .failure(.sha1Only):
+            throw APIError.unauthorized("X-Hub-Signature (HMAC-SHA1) is not accepted: the webhook must send X-Hub-Signature-256")
+        case .failure(.none): throw APIError.unauthorized(missing)
+        }
+    }
+
     /// `sha256=` and 64 hex digits, as bytes; nil for anything else.
     static func githubMAC(_ header: String) -> [UInt8]? {
         let text = header.trimmingCharacters(in: .whitespaces)
