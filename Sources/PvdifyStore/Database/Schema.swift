@@ -1,10 +1,11 @@
 /// The schema, as ordered migrations. Spec (apps) and status (app_status) live apart so
-/// that the API and the reconcilers never write the same row.
+/// that the API and the reconcilers never write the same row. Written once, in SQLite's column
+/// types; `executeSchema` translates them for PostgreSQL (`SQLDialect.schema`).
 enum Schema {
     static var migrator: SchemaMigrations {
         var migrator = SchemaMigrations()
         migrator.registerMigration("v1") { db in
-            try db.execute(sql: """
+            try db.executeSchema("""
                 CREATE TABLE apps (
                     name TEXT PRIMARY KEY NOT NULL,
                     spec TEXT NOT NULL,
@@ -77,20 +78,20 @@ enum Schema {
         }
         // The DNS reconciler's report on each domain, apart from `status`, which routing owns.
         migrator.registerMigration("v2-domain-dns") { db in
-            try db.execute(sql: """
+            try db.executeSchema("""
                 ALTER TABLE domains ADD COLUMN dns_status TEXT;
                 ALTER TABLE domains ADD COLUMN dns_message TEXT;
                 """)
         }
         // Tokens may expire (`expires_at`, Unix seconds; NULL never).
         migrator.registerMigration("tokens-expiry") { db in
-            try db.execute(sql: "ALTER TABLE tokens ADD COLUMN expires_at REAL")
+            try db.executeSchema("ALTER TABLE tokens ADD COLUMN expires_at REAL")
         }
         // Admin tokens can no longer be limited to apps; those that were become write tokens.
         migrator.registerMigration("tokens-no-app-limited-admin", migrate: TokenMigrations.reduceAppLimitedAdmins)
         // The audit log: one row per mutating call or refused request, never a body or secret.
         migrator.registerMigration("audit-log") { db in
-            try db.execute(sql: """
+            try db.executeSchema("""
                 CREATE TABLE audit_log (
                     id INTEGER PRIMARY KEY AUTOINCREMENT,
                     at REAL NOT NULL,
@@ -109,7 +110,7 @@ enum Schema {
         }
         // GitOps sources: spec and status apart, sealed credentials, and which source owns which app.
         migrator.registerMigration("sources") { db in
-            try db.execute(sql: """
+            try db.executeSchema("""
                 CREATE TABLE sources (
                     name TEXT PRIMARY KEY NOT NULL,
                     spec TEXT NOT NULL,
@@ -136,7 +137,7 @@ enum Schema {
         }
         // Sealed secrets: the server's one age key pair, its private half sealed with the secret key.
         migrator.registerMigration("sealing-key") { db in
-            try db.execute(sql: """
+            try db.executeSchema("""
                 CREATE TABLE sealing_key (
                     id INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
                     recipient TEXT NOT NULL,
@@ -148,7 +149,7 @@ enum Schema {
         // Preview records: the desired state each preview app is derived from. A preview app
         // made before records existed gets one, expiring a week after its last change.
         migrator.registerMigration("preview-records") { db in
-            try db.execute(sql: """
+            try db.executeSchema("""
                 CREATE TABLE previews (
                     app TEXT PRIMARY KEY NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
                     parent TEXT NOT NULL REFERENCES apps(name) ON DELETE CASCADE,
@@ -164,14 +165,14 @@ enum Schema {
                 );
                 CREATE INDEX previews_expires_at ON previews(expires_at);
                 INSERT INTO previews (app, parent, pr_number, image, created_at, updated_at, expires_at)
-                    SELECT name, preview_of, pr_number, COALESCE(json_extract(spec, '$.image'), ''), created_at, updated_at,
+                    SELECT name, preview_of, pr_number, COALESCE(\(db.dialect.jsonText("spec", "image")), ''), created_at, updated_at,
                         updated_at + 604800
                     FROM apps WHERE preview_of IS NOT NULL AND pr_number IS NOT NULL;
                 """)
         }
         // GitHub App installations and the repositories each covers, as its webhooks report them.
         migrator.registerMigration("github-installations") { db in
-            try db.execute(sql: """
+            try db.executeSchema("""
                 CREATE TABLE github_installations (
                     id INTEGER PRIMARY KEY NOT NULL,
                     account TEXT NOT NULL,
@@ -187,7 +188,7 @@ enum Schema {
         }
         // The GitHub App's private key, sealed with the secret key like app secrets (one row).
         migrator.registerMigration("github-app-key") { db in
-            try db.execute(sql: """
+            try db.executeSchema("""
                 CREATE TABLE github_app_key (
                     id INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
                     sealed_key BLOB NOT NULL,
@@ -198,7 +199,7 @@ enum Schema {
         // What GitHub should show of each preview commit: one row per preview and head SHA. No
         // foreign key to the preview: a row outlives its preview until `inactive` is posted.
         migrator.registerMigration("github-deployments") { db in
-            try db.execute(sql: """
+            try db.executeSchema("""
                 CREATE TABLE github_deployments (
                     preview_app TEXT NOT NULL,
                     sha TEXT NOT NULL,
@@ -222,7 +223,7 @@ enum Schema {
         // Leadership among pvdifyd replicas on one PostgreSQL database: one lease row, with the
         // fencing token that a new leader increments and every status write checks.
         migrator.registerMigration("leader-lease") { db in
-            try db.execute(sql: """
+            try db.executeSchema("""
                 CREATE TABLE leader_lease (
                     id INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
                     holder TEXT NOT NULL,
@@ -234,7 +235,7 @@ enum Schema {
         // The installation's id, which its containers carry: on PostgreSQL every replica reads the
         // same one, so a new leader adopts the containers its predecessor started.
         migrator.registerMigration("installation-id") { db in
-            try db.execute(sql: "CREATE TABLE installation (id INTEGER PRIMARY KEY NOT NULL CHECK (id = 1), instance_id TEXT NOT NULL)")
+            try db.executeSchema("CREATE TABLE installation (id INTEGER PRIMARY KEY NOT NULL CHECK (id = 1), instance_id TEXT NOT NULL)")
         }
         return migrator
     }

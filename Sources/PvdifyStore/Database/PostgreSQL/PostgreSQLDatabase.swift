@@ -44,11 +44,7 @@ public final class PostgreSQLDatabase: StoreDatabase {
             try db.execute(sql: "CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY NOT NULL)")
             let applied = Set(try String.fetchAll(db, sql: "SELECT name FROM schema_migrations"))
             for migration in Schema.migrator.migrations where !applied.contains(migration.name) {
-                if let variant = Schema.postgresVariants[migration.name] {
-                    try db.execute(sql: variant)
-                } else {
-                    try migration.migrate(db)
-                }
+                try migration.migrate(db)
                 try db.execute(sql: "INSERT INTO schema_migrations (name) VALUES (?)", arguments: [migration.name])
             }
         }

@@ -16,4 +16,9 @@ extension SQLSession {
     func execute(sql: String) throws {
         try execute(sql: sql, arguments: [])
     }
+
+    /// Runs schema SQL written with SQLite's column types, translated to this session's dialect.
+    func executeSchema(_ sqlite: String) throws {
+        try execute(sql: dialect.schema(sqlite))
+    }
 }
