@@ -17,37 +17,10 @@ trap cleanup EXIT
 
 wait_http() { for _ in $(seq 100); do curl -fs "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done; echo "no answer from $1" >&2; exit 1; }
 
-# wrk's Lua: the token header, PATCH bodies that change every request, and a per-connection delay
-# that paces the load to RATE req/s in total (0: as fast as possible).
-cat > "$work/load.lua" <<'LUA'
-local counter = 0
-local method = os.getenv("METHOD") or "GET"
-local rate = tonumber(os.getenv("RATE") or "0")
-local connections = tonumber(os.getenv("CONNECTIONS") or "10")
-wrk.headers["Authorization"] = "Bearer " .. os.getenv("TOKEN")
-function request()
-  if method == "PATCH" then
-    counter = counter + 1
-    wrk.headers["Content-Type"] = "application/json"
-    return wrk.format("PATCH", wrk.path, nil, '{"vars":{"COUNTER":"' .. counter .. '-' .. math.random(1e9) .. '"}}')
-  end
-  return wrk.format("GET", wrk.path)
-end
-function delay()
-  if rate > 0 then return connections * 1000 / rate end
-  return 0
-end
-function done(summary, latency, requests)
-  io.write(string.format("RESULT rps=%.0f p50_ms=%.2f p99_ms=%.2f errors=%d non2xx=%d\n",
-    summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000,
-    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout, summary.errors.status))
-end
-LUA
-
 run() { # name url method rate -> prints a row
   local name=$1 url=$2 method=$3 rate=$4
   local out
-  out=$(METHOD=$method RATE=$rate CONNECTIONS=10 TOKEN=${TOKEN:-none} wrk -t2 -c10 -d"${DURATION}s" -s "$work/load.lua" "$url" | grep RESULT)
+  out=$(METHOD=$method RATE=$rate CONNECTIONS=10 TOKEN=${TOKEN:-none} wrk -t2 -c10 -d"${DURATION}s" -s hack/api-load.lua "$url" | grep RESULT)
   printf "%-34s %-10s %s\n" "$name" "${rate:-max}" "${out#RESULT }"
 }
 

@@ -23,25 +23,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-cat > "$work/load.lua" <<'LUA'
-local counter = 0
-local method = os.getenv("METHOD") or "GET"
-wrk.headers["Authorization"] = "Bearer " .. os.getenv("TOKEN")
-function request()
-  if method == "PATCH" then
-    counter = counter + 1
-    wrk.headers["Content-Type"] = "application/json"
-    return wrk.format("PATCH", wrk.path, nil, '{"vars":{"COUNTER":"' .. counter .. '-' .. math.random(1e9) .. '"}}')
-  end
-  return wrk.format("GET", wrk.path)
-end
-function done(summary, latency, requests)
-  io.write(string.format("rps=%.0f p50_ms=%.2f p99_ms=%.2f errors=%d non2xx=%d\n",
-    summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000, latency:percentile(99) / 1000,
-    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout, summary.errors.status))
-end
-LUA
-
 export TOKEN="pvd_bench_$(date +%s%N)"
 measure() { # store-name database-url-or-sqlite
     local name=$1 url=$2 port=9631
@@ -56,7 +37,7 @@ measure() { # store-name database-url-or-sqlite
         local path=/api/v1/apps/bench
         [[ $method == PATCH ]] && path=/api/v1/apps/bench/config
         printf "%-10s %-6s %s\n" "$name" "$method" \
-            "$(METHOD=$method wrk -t2 -c10 -d"${DURATION}s" -s "$work/load.lua" "http://127.0.0.1:$port$path" | tail -n 1)"
+            "$(METHOD=$method wrk -t2 -c10 -d"${DURATION}s" -s hack/api-load.lua "http://127.0.0.1:$port$path" | sed -n 's/^RESULT //p')"
     done
     kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
 }
