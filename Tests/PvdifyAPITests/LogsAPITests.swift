@@ -1,6 +1,10 @@
 import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
 import PvdifyModel
 import PvdifyStore
+import Synchronization
 import Testing
 @testable import PvdifyAPI
 
@@ -57,8 +61,8 @@ import Testing
 
             logs.append("myapp", LogLine(process: "web.1", message: "live line"))
             logs.append("myapp", LogLine(process: "worker.1", message: "worker line"))
-            try await Task.sleep(for: .milliseconds(200))
-            logs.drop("myapp")  // ends the streams, as deleting the app does
+            // Ends the streams, as deleting the app does; lines already appended are still sent.
+            logs.drop("myapp")
             let webStream = try await first.value
             #expect(webStream.status == .ok)
             #expect(webStream.headers[.contentType] == "text/event-stream")
@@ -67,7 +71,6 @@ import Testing
             #expect(events.first?.contains(#""message":"before the stream""#) == true)
             #expect(events.last?.contains(#""message":"live line""#) == true)
             #expect(events.last?.contains(#""process":"web.1""#) == true)
-            #expect(webStream.text.contains(": heartbeat"))
             #expect(!webStream.text.contains("worker line"))
             #expect(try await second.value.text.contains("worker line"))
             // The slots are free again.
@@ -79,6 +82,26 @@ import Testing
         }
     }
 
+    /// A quiet stream sends a heartbeat every interval, and lines as they come. Tested on the
+    /// stream itself, which can be watched while it runs, so no sleep decides the outcome.
+    @Test func aQuietStreamSendsHeartbeatsAndLinesAsTheyCome() async throws {
+        let (live, lines) = AsyncStream.makeStream(of: LogLine.self)
+        let (items, ending) = AsyncStream.makeStream(of: LogsController.StreamItem.self, bufferingPolicy: .bufferingNewest(1_000))
+        let written = RecordingBodyWriter()
+        let streaming = Task {
+            var writer: any ResponseBodyWriter = written
+            try await LogsController.stream(
+                live, filter: "web", heartbeat: .milliseconds(20), until: nil, items: items, ending: ending, into: &writer)
+        }
+        try await Self.waitUntil { written.text.components(separatedBy: ": heartbeat\n\n").count > 2 }
+        lines.yield(LogLine(process: "worker.1", message: "not for this stream"))
+        lines.yield(LogLine(process: "web.1", message: "a live line"))
+        try await Self.waitUntil { written.text.contains("a live line") }
+        lines.finish()
+        try await streaming.value
+        #expect(!written.text.contains("not for this stream"))
+    }
+
     static func waitUntil(_ condition: @Sendable () -> Bool) async throws {
         for _ in 0..<200 {
             if condition() { return }
@@ -86,4 +109,16 @@ import Testing
         }
         Issue.record("condition not met within 2 s")
     }
+}
+
+/// Keeps what a response body writes, to watch a stream while it runs.
+final class RecordingBodyWriter: ResponseBodyWriter, Sendable {
+    private let buffer = Mutex("")
+    var text: String { buffer.withLock { $0 } }
+
+    func write(_ part: ByteBuffer) async throws {
+        buffer.withLock { $0 += String(buffer: part) }
+    }
+
+    func finish(_ trailingHeaders: HTTPFields?) async throws {}
 }
