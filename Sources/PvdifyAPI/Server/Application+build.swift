@@ -10,7 +10,7 @@ public enum PvdifyAPIServer {
     public static func buildRouter(
         store: Store, logs: AppLogs, settings: APISettings, metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry()
     ) -> (Router<APIRequestContext>, RouteTable) {
-        buildRouter(store: store, logs: logs, settings: settings, metrics: metrics, limiter: rateLimiter(settings))
+        buildRouter(store: store, logs: logs, settings: settings, metrics: metrics, limiter: rateLimiter(settings), streams: TokenStreams())
     }
 
     static func rateLimiter(_ settings: APISettings) -> RateLimiter {
@@ -19,9 +19,11 @@ public enum PvdifyAPIServer {
             concurrentStreams: settings.concurrentLogStreams)
     }
 
-    /// The router, with a rate limiter the connection layer shares (it answers some requests itself).
+    /// The router, with a rate limiter the connection layer shares (it answers some requests itself)
+    /// and the registry of open streams the Admin UI shares (so a revocation ends its streams too).
     static func buildRouter(
-        store: Store, logs: AppLogs, settings: APISettings, metrics: PrometheusCollectorRegistry, limiter: RateLimiter
+        store: Store, logs: AppLogs, settings: APISettings, metrics: PrometheusCollectorRegistry, limiter: RateLimiter,
+        streams: TokenStreams
     ) -> (Router<APIRequestContext>, RouteTable) {
         let router = Router(context: APIRequestContext.self)
         let access = AppAccess(store: store)
@@ -31,7 +33,7 @@ public enum PvdifyAPIServer {
         router.add(middleware: RequestGate(store: store, limiter: limiter, errors: errors, routes: routes))
         router.add(middleware: errors)
         let services = APIServices(
-            store: store, logs: logs, settings: settings, limiter: limiter, streams: TokenStreams(), access: access)
+            store: store, logs: logs, settings: settings, limiter: limiter, streams: streams, access: access)
         HealthController(services: services).register(in: routes)
         TokensController(services: services).register(in: routes)
         GitHubActionsTokensController(services: services).register(in: routes)
@@ -60,10 +62,12 @@ public enum PvdifyAPIServer {
         connections: ConnectionLimits = ConnectionLimits(), logger: Logger
     ) throws -> some ApplicationProtocol {
         let limiter = rateLimiter(settings)
-        let (router, _) = buildRouter(store: store, logs: logs, settings: settings, metrics: metrics, limiter: limiter)
+        let streams = TokenStreams()
+        let (router, _) = buildRouter(store: store, logs: logs, settings: settings, metrics: metrics, limiter: limiter, streams: streams)
         let api = router.buildResponder()
         // The Admin UI sits beside the API on its listener and sends its requests through `api`.
-        let ui = try settings.adminUI ? AdminUI.buildResponder(api: api, store: store, settings: settings, limiter: limiter) : nil
+        let ui = try settings.adminUI
+            ? AdminUI.buildResponder(api: api, store: store, settings: settings, limiter: limiter, streams: streams) : nil
         let clients = SlotsPerKey(limit: connections.maxConnectionsPerClient)
         let server = HTTPServerBuilder { responder in
             GuardedHTTP1Channel(

@@ -1,6 +1,7 @@
 import Synchronization
 
-/// The open log streams of every token, so that revoking a token ends them at once.
+/// The open streams of every token (API log streams, Admin UI status streams) and of every Admin
+/// UI session, by key, so that revoking a token or signing out ends them at once.
 final class TokenStreams: Sendable {
     private struct State {
         var enders: [String: [Int: @Sendable () -> Void]] = [:]

@@ -37,6 +37,7 @@ extension AdminUI {
     @Sendable func logout(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         try await formPost(request, context) { user, _ in
             sessions.close(user.session.id)
+            streams.end(Self.sessionStreams(user.session.id))
             var response = Self.redirect("/ui/login")
             response.headers[.setCookie] = cookie("", request: request, maxAge: 0)
             return response

@@ -15,8 +15,8 @@ extension AdminUI {
     enum StatusItem: Sendable { case change(Change), flush, heartbeat }
 
     /// `GET /ui/events`: for a live session whose token has the read scope; held in one of the
-    /// session's slots and one of the token's API stream slots, and ended as soon as the session
-    /// or its token is gone (checked before every write).
+    /// session's slots and one of the token's API stream slots, and ended as soon as the token is
+    /// revoked or the session signs out (and, for expiry, checked before every write).
     @Sendable func statusStream(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         guard let user = try await signedIn(request) else { return Response(status: .unauthorized) }
         guard user.token.allows(.read) else { return Response(status: .forbidden) }
@@ -40,6 +40,14 @@ extension AdminUI {
                 ui.statusStreams.give(sessionID)
             }
             let (items, continuation) = AsyncStream.makeStream(of: StatusItem.self, bufferingPolicy: .bufferingNewest(10_000))
+            let byToken = ui.streams.register(user.token.id) { continuation.finish() }
+            let bySession = ui.streams.register(Self.sessionStreams(sessionID)) { continuation.finish() }
+            defer {
+                ui.streams.unregister(byToken)
+                ui.streams.unregister(bySession)
+            }
+            // A revocation or sign-out between the check above and the registration found nothing to end.
+            if try await !ui.stillSignedIn(user) { continuation.finish() }
             try await request.body.consumeWithInboundCloseHandler { _ in
                 try await writer.write(ByteBuffer(string: ": connected\n\n"))
                 try await ui.streamStatus(user, changes: changes, items: items, continuation: continuation, into: &writer)
@@ -50,6 +58,9 @@ extension AdminUI {
         }
         return Response(status: .ok, headers: headers, body: body)
     }
+
+    /// The key a session's streams are registered under, beside its token's id.
+    static func sessionStreams(_ sessionID: String) -> String { "ui-session:\(sessionID)" }
 
     static func tooManyStreams() -> Response {
         Response(status: .tooManyRequests, headers: [.retryAfter: "5", .contentType: "text/plain; charset=utf-8"])

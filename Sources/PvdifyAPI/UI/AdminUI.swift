@@ -14,6 +14,8 @@ struct AdminUI: Sendable {
     let sessions: UISessions
     let api: InternalAPI
     let templates: UITemplates
+    /// The API's registry of open streams: a revoked token or an ended session ends its status streams at once.
+    let streams: TokenStreams
     /// Open status streams per session: a few tabs, so one browser cannot hold many.
     let statusStreams = SlotsPerKey(limit: 4)
 
@@ -35,11 +37,11 @@ struct AdminUI: Sendable {
 
     /// Builds the UI's router; `api` answers the requests the UI makes on a browser's behalf.
     static func buildResponder(
-        api: RouterResponder<APIRequestContext>, store: Store, settings: APISettings, limiter: RateLimiter
+        api: RouterResponder<APIRequestContext>, store: Store, settings: APISettings, limiter: RateLimiter, streams: TokenStreams
     ) throws -> RouterResponder<APIRequestContext> {
         let ui = AdminUI(
             store: store, settings: settings, limiter: limiter, sessions: UISessions(), api: InternalAPI(responder: api),
-            templates: try UITemplates.load())
+            templates: try UITemplates.load(), streams: streams)
         let router = Router(context: APIRequestContext.self)
         router.add(middleware: UISecurityHeaders())
         ui.register(in: router)

@@ -98,6 +98,28 @@ import Testing
         }
     }
 
+    /// A quiet stream (no change, its heartbeat 15 s away) ends as soon as its token is revoked,
+    /// and as soon as its session signs out, like the API's log streams.
+    @Test func revokingTheTokenOrSigningOutEndsAQuietStreamAtOnce() async throws {
+        try await UIDaemon.with { auth in
+            let token = try await auth.createToken("laptop", scopes: ["read"])
+            let revoked = UIBrowser(baseURL: auth.daemon.baseURL)
+            try await revoked.signIn(token.secret)
+            let first = try await Self.open(revoked)
+            #expect(first.status == .ok)
+            #expect(try await auth.send("DELETE", "/tokens/\(token.id)").status == 204)
+            #expect(try await Self.read(first, limit: .seconds(5)).ended)
+
+            let leaving = UIBrowser(baseURL: auth.daemon.baseURL)
+            try await leaving.signIn(auth.admin)
+            let csrf = try #require(try await leaving.get("/ui/apps").csrf)
+            let second = try await Self.open(leaving)
+            #expect(second.status == .ok)
+            #expect(try await leaving.post("/ui/logout", [("csrf", csrf)]).status == 303)
+            #expect(try await Self.read(second, limit: .seconds(5)).ended)
+        }
+    }
+
     @Test func withoutASessionThereIsNoStream() async throws {
         try await UIDaemon.with { auth in
             let browser = UIBrowser(baseURL: auth.daemon.baseURL)
