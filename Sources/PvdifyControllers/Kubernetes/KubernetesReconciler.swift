@@ -131,9 +131,23 @@ public final class KubernetesReconciler: Reconciler {
 
     func converge(_ desired: KubernetesDesiredApp) async throws -> ReconcileResult {
         var rollouts: [String: DeploymentRollout] = [:]
+        var conflict: String?
         let cacheComplete = await cache.isComplete
         for object in desired.objects {
             let key = Self.key(object) ?? ""
+            // Names are `<app>-<process>`, so app `a` with process `b-web` and app `a-b` with `web`
+            // both name a Deployment `a-b-web`. The app that has it keeps it; a forced apply would
+            // take it over, so the other is told instead.
+            if let live = await cache.object(key), let owner = KubernetesObjectCache.app(live), owner != desired.name {
+                conflict = "\(key) belongs to app '\(owner)'; rename this app's process type so that its names differ"
+                if desired.isRollout, let target = desired.target {
+                    var report = StatusReport(app: desired.name)
+                    failRollout(desired, target: target, reason: conflict!, report: &report)
+                    try await store.report([report])
+                    return .after(.milliseconds(100))
+                }
+                continue
+            }
             // Applied before, unchanged, and the cluster still holds it: applying would change nothing.
             if cacheComplete, await self.applied.matches(key, object), let live = await cache.object(key),
                KubernetesObjectCache.holds(live, object)
@@ -183,9 +197,16 @@ public final class KubernetesReconciler: Reconciler {
         } else if !rollouts.values.allSatisfy(\.isComplete) {
             result = .after(Self.rolloutPoll)
         }
-        report.status = KubernetesStatus.change(
+        let change = KubernetesStatus.change(
             generation: desired.generation, hasRelease: desired.target != nil, rollouts: rollouts, rollingOut: rollingOut ? desired.target?.version : nil,
             failed: failed)
+        let generation = desired.generation, conflictMessage = conflict
+        report.status = { status in
+            change(&status)
+            if let conflict = conflictMessage {
+                status.setCondition(ConditionType.ready, false, reason: ConditionReason.nameConflict, message: conflict, observedGeneration: generation)
+            }
+        }
         try await store.report([report])
         return result
     }

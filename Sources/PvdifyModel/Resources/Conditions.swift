@@ -18,6 +18,8 @@ public enum ConditionReason {
     public static let instancesCrashed = "InstancesCrashed"
     public static let noCrashes = "NoCrashes"
     public static let runtimeUnavailable = "RuntimeUnavailable"
+    /// Kubernetes: one of the app's objects would take the name of another app's.
+    public static let nameConflict = "NameConflict"
     public static let routesLive = "RoutesLive"
     public static let caddyUnavailable = "CaddyUnavailable"
     // DNSReady (the DNS reconciler)

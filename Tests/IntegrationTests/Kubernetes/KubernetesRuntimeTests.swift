@@ -97,6 +97,31 @@ import Testing
         }
     }
 
+    /// App `a` with process `b-web` and app `a-b` with process `web` both name a Deployment
+    /// `a-b-web`. The app that has it keeps it; the other's release fails, saying why.
+    @Test func anAppNeverTakesOverAnotherAppsDeployment() async throws {
+        try await withRuntime { env, server in
+            let first = env.uniqueApp("k"), second = "\(first)-b"
+            try await env.create(first)
+            try await env.patch(first, #"{"processes":{"b-web":{"count":1,"command":"/app/run.sh worker"}}}"#)
+            try await env.deploy(first, tag: "v1")
+            try await env.waitForRelease(first, version: 1, status: "active", timeout: .seconds(20))
+            let shared = "\(first)-b-web"
+            #expect(try await server.object("Deployment", shared)?["metadata"]?["labels"]?["app.kubernetes.io/name"]?.stringValue == first)
+
+            try await env.create(second)
+            try await env.deploy(second, tag: "v2")
+            try await env.waitUntil("the second app's release failed", timeout: .seconds(20)) {
+                try await releaseStatus(env, second, 1) == "failed"
+            }
+            #expect(try await env.text("/apps/\(second)/releases/1/log").contains("Deployment/\(shared) belongs to app '\(first)'"))
+            let kept = try await server.object("Deployment", shared)
+            #expect(kept?["metadata"]?["labels"]?["app.kubernetes.io/name"]?.stringValue == first)
+            #expect(image(kept) == "\(env.registry)/pvdify-test:v1")
+            #expect(try await releaseStatus(env, first, 1) == "active")
+        }
+    }
+
     @Test func domainsMakeAnIngressAndRestartsRollThePods() async throws {
         try await withRuntime { env, server in
             let app = env.uniqueApp("news")
