@@ -7,18 +7,23 @@ enum YAMLPreflight {
     /// Throws a `ValidationError` for the first limit passed; syntax errors are left to the parser
     /// that follows, which reports them with their place.
     static func check(_ text: String, limits: DocumentLimits) throws {
-        var parser = yaml_parser_t()
-        guard yaml_parser_initialize(&parser) == 1 else {
+        // The parser keeps a pointer to itself (its input's read handler is handed the parser), so
+        // it must stay at one address for its whole life: memory of its own, never a Swift local
+        // passed with `&`, whose address is only good for the one call.
+        let parser = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
+        parser.initialize(to: yaml_parser_t())
+        defer { parser.deallocate() }
+        guard yaml_parser_initialize(parser) == 1 else {
             throw ValidationError(field: "", message: "the YAML parser could not start")
         }
-        defer { yaml_parser_delete(&parser) }
+        defer { yaml_parser_delete(parser) }
         let bytes = Array(text.utf8)
         try bytes.withUnsafeBufferPointer { buffer in
-            yaml_parser_set_input_string(&parser, buffer.baseAddress, buffer.count)
+            yaml_parser_set_input_string(parser, buffer.baseAddress, buffer.count)
             var counter = Counter(limits: limits)
             while true {
                 var event = yaml_event_t()
-                guard yaml_parser_parse(&parser, &event) == 1 else { return }
+                guard yaml_parser_parse(parser, &event) == 1 else { return }
                 let finished = event.type == YAML_STREAM_END_EVENT
                 defer { yaml_event_delete(&event) }
                 try counter.count(event)
