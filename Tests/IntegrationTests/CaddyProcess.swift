@@ -1,4 +1,5 @@
 import Foundation
+import PvdifyTestSupport
 
 /// A real Caddy for tests: admin API on 127.0.0.1, its local CA not installed into the system
 /// trust store, plus an unrelated server pvdify must leave alone.
@@ -7,10 +8,10 @@ final class CaddyProcess: @unchecked Sendable {
 
     let directory: URL
     // Below Linux's ephemeral range (32768-60999), so no outgoing connection holds one.
-    let adminPort = Int.random(in: 28_000...28_999)
-    let otherPort = Int.random(in: 29_000...29_999)
-    let httpPort = Int.random(in: 30_000...30_999)
-    let httpsPort = Int.random(in: 31_000...31_999)
+    let adminPort = Loopback.claimPort(in: 28_000...28_999)
+    let otherPort = Loopback.claimPort(in: 29_000...29_999)
+    let httpPort = Loopback.claimPort(in: 30_000...30_999)
+    let httpsPort = Loopback.claimPort(in: 31_000...31_999)
     private var process: Process?
 
     init() {

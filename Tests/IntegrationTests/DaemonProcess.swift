@@ -19,7 +19,7 @@ final class DaemonProcess: @unchecked Sendable {
     init(environment: [String: String] = [:], arguments: [String] = ["--podman-socket", "off"]) {
         extraArguments = arguments
         dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("pvdifyd-it-\(UUID().uuidString)")
-        port = Int.random(in: 22_000...27_999)  // below the ephemeral range
+        port = Loopback.claimPort(in: 22_000...27_999)  // below the ephemeral range
         self.environment = environment
     }
 

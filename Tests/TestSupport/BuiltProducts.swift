@@ -20,33 +20,3 @@ public enum BuiltProducts {
         return repositoryRoot.appendingPathComponent(".build/debug/\(name)")
     }
 }
-
-/// Loopback ports for test servers.
-public enum Loopback {
-    /// A TCP port on 127.0.0.1 that is free right now.
-    public static func freePort() throws -> Int {
-        guard let port = bind(0) else { throw POSIXError(.EADDRINUSE) }
-        return port
-    }
-
-    /// Whether nothing listens on 127.0.0.1:port (a bind succeeds).
-    public static func isFree(_ port: Int) -> Bool { bind(port) != nil }
-
-    /// Binds a socket to 127.0.0.1:port (0: any port), closes it, and answers the port it got.
-    private static func bind(_ port: Int) -> Int? {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                Glibc.bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
-            }
-        }
-        return bound ? Int(UInt16(bigEndian: address.sin_port)) : nil
-    }
-}

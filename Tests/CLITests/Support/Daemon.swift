@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import PvdifyStore
+import PvdifyTestSupport
 
 /// A real `pvdifyd` on a loopback port with its own data directory, without Podman (so no
 /// containers run and releases stay `deploying` unless a test says otherwise).
@@ -13,7 +14,7 @@ final class Daemon: @unchecked Sendable {
 
     init() {
         dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("pvdify-cli-\(UUID().uuidString)")
-        port = Int.random(in: 20_000...21_999)  // below the ephemeral range
+        port = Loopback.claimPort(in: 20_000...21_999)  // below the ephemeral range
     }
 
     var baseURL: String { "http://127.0.0.1:\(port)" }

@@ -1,4 +1,5 @@
 import Foundation
+import PvdifyTestSupport
 
 /// A background server process a test started (nginx, fcgiwrap, sshd), stopped by its own pid.
 final class ServerProcess: @unchecked Sendable {
@@ -37,13 +38,7 @@ final class ServerProcess: @unchecked Sendable {
     }
 
     /// A loopback port below the ephemeral range that nothing listens on now.
-    static func freePort() -> Int {
-        for _ in 0..<50 {
-            let port = Int.random(in: 28_000...29_999)
-            if !canConnect(port) { return port }
-        }
-        return Int.random(in: 28_000...29_999)
-    }
+    static func freePort() -> Int { Loopback.claimPort(in: 28_000...29_999) }
 
     static func canConnect(_ port: Int) -> Bool {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
