@@ -11,6 +11,8 @@ func withStore(_ backend: StoreBackend = .sqlite, _ body: (Store, URL) async thr
     do {
         try await body(store, directory)
     } catch {
+        // The PostgreSQL driver's description of an error hides the server's message: tell it in full.
+        if backend == .postgres { Issue.record("on PostgreSQL: \(String(reflecting: error))") }
         try? store.close()
         try? await backend.removeStore(directory: directory)
         throw error

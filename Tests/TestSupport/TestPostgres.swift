@@ -64,10 +64,21 @@ public enum TestPostgres {
         }
     }
 
-    /// Runs one statement on the server's own database.
+    /// Runs one statement on the server's own database (making or dropping a test's database).
+    /// Many tests start at once and each makes its database, so a statement the server turns
+    /// away for the moment is tried again, a few times; the last failure is told in full (the
+    /// driver's own description hides the server's message).
     static func run(_ sql: String) async throws {
-        try await withConnection { connection, logger in
-            _ = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+        for attempt in 1...5 {
+            do {
+                try await withConnection { connection, logger in
+                    _ = try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger)
+                }
+                return
+            } catch {
+                guard attempt < 5 else { throw TestPostgresError.statementFailed(sql, String(reflecting: error)) }
+                try await Task.sleep(for: .milliseconds(200 * attempt))
+            }
         }
     }
 
@@ -92,7 +103,15 @@ public enum TestPostgres {
     }
 }
 
-/// Why a test could not reach the tests' PostgreSQL server.
-public enum TestPostgresError: Error {
+/// Why a test could not reach the tests' PostgreSQL server, or could not set up its database there.
+public enum TestPostgresError: Error, CustomStringConvertible {
     case noServer
+    case statementFailed(String, String)
+
+    public var description: String {
+        switch self {
+        case .noServer: "no PostgreSQL server for the tests (PVDIFY_TEST_POSTGRES_URL)"
+        case .statementFailed(let sql, let error): "\(sql) failed: \(error)"
+        }
+    }
 }
