@@ -43,6 +43,12 @@ psql() { as_server_user "$bin/psql" -h "$data" -p "$port" -U postgres -d postgre
 if [[ $(psql -c "SELECT 1 FROM pg_roles WHERE rolname = '$role'") != 1 ]]; then
     psql -c "CREATE ROLE $role LOGIN CREATEDB PASSWORD '$password'"
 fi
+# A test drops its database WITH (FORCE), which must end every connection to it, an autovacuum
+# worker's too; without pg_signal_backend that fails ("must be a member of the role whose process
+# is being terminated") whenever autovacuum happens to be in the database.
+if [[ $(psql -c "SELECT pg_has_role('$role', 'pg_signal_backend', 'MEMBER')") != t ]]; then
+    psql -c "GRANT pg_signal_backend TO $role"
+fi
 
 # Databases tests made and left behind (a test run stopped halfway): no test runs yet on a server
 # just started, so they all go.
