@@ -379,18 +379,7 @@ public final class ContainerReconciler: Reconciler {
             status.phase = plan.phase
             status.processes = plan.processes
             status.upstreams = plan.upstreams.map { "127.0.0.1:\($0)" }
-            switch plan.phase {
-            case .running:
-                status.setCondition(ConditionType.ready, true, reason: ConditionReason.allProcessesHealthy, observedGeneration: generation)
-            case .stopped:
-                status.setCondition(ConditionType.ready, false, reason: ConditionReason.scaledToZero, observedGeneration: generation)
-            case .pending:
-                status.setCondition(ConditionType.ready, false, reason: ConditionReason.noRelease, observedGeneration: generation)
-            case .crashed:
-                status.setCondition(ConditionType.ready, false, reason: ConditionReason.instancesCrashed, observedGeneration: generation)
-            case .deploying, .failed:
-                status.setCondition(ConditionType.ready, !plan.upstreams.isEmpty, reason: ConditionReason.instancesStarting, observedGeneration: generation)
-            }
+            status.setReady(for: plan.phase, serving: !plan.upstreams.isEmpty, observedGeneration: generation)
             if desired.isRollout {
                 status.setCondition(ConditionType.progressing, true, reason: ConditionReason.rollingOut,
                                     message: "rolling out v\(desired.target?.version ?? 0)", observedGeneration: generation)

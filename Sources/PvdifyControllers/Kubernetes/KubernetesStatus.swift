@@ -23,17 +23,8 @@ enum KubernetesStatus {
             status.phase = phase
             status.processes = processes
             status.upstreams = []
-            switch phase {
-            case .running:
-                status.setCondition(ConditionType.ready, true, reason: ConditionReason.allProcessesHealthy, observedGeneration: generation)
-            case .stopped:
-                status.setCondition(ConditionType.ready, false, reason: ConditionReason.scaledToZero, observedGeneration: generation)
-            case .pending:
-                status.setCondition(ConditionType.ready, false, reason: ConditionReason.noRelease, observedGeneration: generation)
-            case .deploying, .crashed, .failed:
-                let ready = rollouts.values.contains { $0.ready > 0 }
-                status.setCondition(ConditionType.ready, ready, reason: ConditionReason.instancesStarting, observedGeneration: generation)
-            }
+            // `phase` is never `crashed` here: crash loops are not read from pods (see the README).
+            status.setReady(for: phase, serving: rollouts.values.contains { $0.ready > 0 }, observedGeneration: generation)
             if let rollingOut {
                 status.setCondition(ConditionType.progressing, true, reason: ConditionReason.rollingOut,
                                     message: "rolling out v\(rollingOut)", observedGeneration: generation)
