@@ -25,19 +25,8 @@ public struct CloudflareRequest: Sendable, Equatable {
     /// A JSON body, or nil.
     public var body: Data?
 
-    /// One query parameter (a tuple would not be `Equatable`).
-    public struct Query: Sendable, Equatable {
-        /// The parameter's name, e.g. `comment.startswith`.
-        public var name: String
-        /// Its value.
-        public var value: String
-
-        /// Makes a parameter.
-        public init(_ name: String, _ value: String) {
-            self.name = name
-            self.value = value
-        }
-    }
+    /// One query parameter.
+    public typealias Query = QueryParameter
 
     /// Makes a request value.
     public init(method: Method, path: String, query: [Query] = [], body: Data? = nil) {
@@ -51,9 +40,5 @@ public struct CloudflareRequest: Sendable, Equatable {
     public var isMutating: Bool { method != .get }
 
     /// The path with its percent-encoded query string, as appended to the base URL.
-    public var target: String {
-        guard !query.isEmpty else { return path }
-        let pairs = query.map { "\(PercentEncoding.encode($0.name))=\(PercentEncoding.encode($0.value))" }
-        return path + "?" + pairs.joined(separator: "&")
-    }
+    public var target: String { QueryParameter.target(path, query) }
 }

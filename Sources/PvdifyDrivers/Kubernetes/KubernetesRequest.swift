@@ -14,18 +14,7 @@ public struct KubernetesRequest: Sendable, Equatable {
     public var contentType: String?
 
     /// One query parameter.
-    public struct Query: Sendable, Equatable {
-        /// The parameter's name.
-        public var name: String
-        /// Its value.
-        public var value: String
-
-        /// Makes a parameter.
-        public init(_ name: String, _ value: String) {
-            self.name = name
-            self.value = value
-        }
-    }
+    public typealias Query = QueryParameter
 
     /// Makes a request value.
     public init(method: String, path: String, query: [Query] = [], body: Data? = nil, contentType: String? = nil) {
@@ -37,8 +26,5 @@ public struct KubernetesRequest: Sendable, Equatable {
     }
 
     /// The path with its percent-encoded query string.
-    public var target: String {
-        guard !query.isEmpty else { return path }
-        return path + "?" + query.map { "\(PercentEncoding.encode($0.name))=\(PercentEncoding.encode($0.value))" }.joined(separator: "&")
-    }
+    public var target: String { QueryParameter.target(path, query) }
 }
