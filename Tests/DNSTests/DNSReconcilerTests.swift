@@ -37,7 +37,8 @@ import Testing
     }
 
     func withHarness(
-        token: String? = FakeCloudflareServer.token, target: String = "lb.example.net", _ body: (Harness) async throws -> Void
+        token: String? = FakeCloudflareServer.token, target: String = "lb.example.net", baseDomain: String? = nil,
+        _ body: (Harness) async throws -> Void
     ) async throws {
         let fake = try await FakeCloudflareServer.start()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pvdify-dns-\(UUID().uuidString)")
@@ -49,7 +50,8 @@ import Testing
         }
         let zone = try await fake.addZone("example.com")
         let client = token.map { fake.client(token: $0) }
-        let reconciler = DNSReconciler(store: store, cloudflare: client, target: DNSTarget(target), logger: Logger(label: "dns-test"))
+        let reconciler = DNSReconciler(
+            store: store, cloudflare: client, target: DNSTarget(target), baseDomain: baseDomain, logger: Logger(label: "dns-test"))
         try await body(Harness(fake: fake, zone: zone, store: store, reconciler: reconciler))
     }
 

@@ -14,19 +14,7 @@ import Testing
     func withReconciler(
         baseDomain: String?, _ body: (FakeCloudflareServer, Store, DNSReconciler) async throws -> Void
     ) async throws {
-        let fake = try await FakeCloudflareServer.start()
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pvdify-dns-\(UUID().uuidString)")
-        let store = try Store(dataDirectory: directory, secrets: try SecretBox.load(dataDirectory: directory, environmentKey: nil))
-        defer {
-            try? store.close()
-            try? FileManager.default.removeItem(at: directory)
-            fake.stop()
-        }
-        try await fake.addZone("example.com")
-        let reconciler = DNSReconciler(
-            store: store, cloudflare: fake.client(), target: DNSTarget("lb.example.net"), baseDomain: baseDomain,
-            logger: Logger(label: "dns-test"))
-        try await body(fake, store, reconciler)
+        try await DNSReconcilerTests().withHarness(baseDomain: baseDomain) { h in try await body(h.fake, h.store, h.reconciler) }
     }
 
     func resyncAndReconcile(_ reconciler: DNSReconciler) async throws {
