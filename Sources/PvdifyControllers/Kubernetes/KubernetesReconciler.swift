@@ -138,7 +138,8 @@ public final class KubernetesReconciler: Reconciler {
             // Names are `<app>-<process>`, so app `a` with process `b-web` and app `a-b` with `web`
             // both name a Deployment `a-b-web`. The app that has it keeps it; a forced apply would
             // take it over, so the other is told instead.
-            if let live = await cache.object(key), let owner = KubernetesObjectCache.app(live), owner != desired.name {
+            let live = await cache.object(key)
+            if let live, let owner = KubernetesObjectCache.app(live), owner != desired.name {
                 conflict = "\(key) belongs to app '\(owner)'; rename this app's process type so that its names differ"
                 if desired.isRollout, let target = desired.target {
                     var report = StatusReport(app: desired.name)
@@ -149,9 +150,7 @@ public final class KubernetesReconciler: Reconciler {
                 continue
             }
             // Applied before, unchanged, and the cluster still holds it: applying would change nothing.
-            if cacheComplete, await self.applied.matches(key, object), let live = await cache.object(key),
-               KubernetesObjectCache.holds(live, object)
-            {
+            if cacheComplete, await self.applied.matches(key, object), let live, KubernetesObjectCache.holds(live, object) {
                 if live["kind"]?.stringValue == "Deployment",
                    let process = live["metadata"]?["labels"]?[KubernetesNames.componentLabel]?.stringValue {
                     rollouts[process] = DeploymentRollout(live)
