@@ -6,13 +6,16 @@ import Testing
 @testable import PvdifyControllers
 
 /// What the container reconciler remembers stays proportional to what exists, not to history.
+/// The port ranges here lie below the kernel's ephemeral range (32768 and up), where an
+/// outgoing connection of another test could hold a port for a moment, and above the ones
+/// `Loopback.claimPort` hands out.
 @Suite struct MemoryBoundsTests {
     @Test func factsAndPullMarksOfPastReleasesAndRemovedContainersAreDropped() async throws {
         try await withStore { store in
             let runtime = FakeRuntime()
             let reconciler = ContainerReconciler(
                 store: store, runtime: runtime, logs: AppLogs(), probe: HealthyProbe(), drainPeriod: 0, workerSettleTime: 0,
-                portRange: 41_000...41_099, logger: Logger(label: "test"))
+                portRange: 32_000...32_099, logger: Logger(label: "test"))
             _ = try await store.createApp(name: "web", environment: .production)
             _ = try await store.updateSpec("web") { $0.processes["web"]?.count = 2 }
             for version in 1...8 {
@@ -34,7 +37,7 @@ import Testing
     }
 
     @Test func portsOfContainersThatWentOtherwiseComeBackAtAResync() async throws {
-        let ports = PortAllocator(range: 41_100...41_199, handoutGrace: .zero)
+        let ports = PortAllocator(range: 32_100...32_199, handoutGrace: .zero)
         let first = try await ports.allocate()
         _ = try await ports.allocate()
         _ = try await ports.allocate()
@@ -42,7 +45,7 @@ import Testing
         // Only the first one's container is still there.
         await ports.reserveOnly([first])
         #expect(await ports.reservedCount == 1)
-        let recent = PortAllocator(range: 41_200...41_299)
+        let recent = PortAllocator(range: 32_200...32_299)
         _ = try await recent.allocate()
         await recent.reserveOnly([])
         #expect(await recent.reservedCount == 1, "a port just handed out stays reserved until its container shows up")
@@ -50,18 +53,18 @@ import Testing
 
     @Test func aPortThatAContainerOutsidePvdifyPublishesIsNeverHandedOut() async throws {
         try await withStore { store in
-            // Nothing listens on 41_300, but a container of someone else's claims it (Podman
-            // forwards it to that container once it runs): the web instance must get 41_301.
+            // Nothing listens on 32_300, but a container of someone else's claims it (Podman
+            // forwards it to that container once it runs): the web instance must get 32_301.
             let runtime = FakeRuntime()
-            runtime.state.withLock { $0.foreignPorts = [41_300] }
+            runtime.state.withLock { $0.foreignPorts = [32_300] }
             let reconciler = ContainerReconciler(
                 store: store, runtime: runtime, logs: AppLogs(), probe: HealthyProbe(), drainPeriod: 0,
-                workerSettleTime: 0, portRange: 41_300...41_301, logger: Logger(label: "test"))
+                workerSettleTime: 0, portRange: 32_300...32_301, logger: Logger(label: "test"))
             _ = try await store.createApp(name: "web", environment: .production)
             _ = try await store.createRelease("web", image: "reg.io/web:1", by: "t")
             for _ in 0..<5 { _ = try await reconciler.reconcile("web") }
             let ports = runtime.state.withLock { $0.containers.values.compactMap(\.hostPort) }
-            #expect(ports == [41_301])
+            #expect(ports == [32_301])
         }
     }
 
