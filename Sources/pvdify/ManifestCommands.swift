@@ -110,13 +110,7 @@ struct Diff: AsyncParsableCommand {
                     if result["action"]?.stringValue != "unchanged" { print(ApplyRequest.summary(result, dryRun: true)) }
                     continue
                 }
-                if let diff = result["diff"]?.stringValue, !diff.isEmpty {
-                    print(Output.coloredDiff(diff.hasSuffix("\n") ? String(diff.dropLast()) : diff, painter: painter))
-                }
-                // Secret values never show; a changed one is named.
-                for key in result["secrets_changed"]?.arrayValue?.compactMap(\.stringValue) ?? [] {
-                    print("app/\(Output.cell(result["name"])): secret \(key): changed")
-                }
+                Output.appChanges(result, painter: painter).forEach { print($0) }
             }
         }
         if changed { throw ExitCode(1) }

@@ -193,8 +193,7 @@ struct SourcesDiff: AsyncParsableCommand {
             if let blocked = answer["blocked"]?.stringValue { print("Blocked: \(blocked)") }
             let painter = Painter(enabled: Terminal.useColor)
             for result in results {
-                guard let diff = result["diff"]?.stringValue, !diff.isEmpty else { continue }
-                print(Output.coloredDiff(diff.hasSuffix("\n") ? String(diff.dropLast()) : diff, painter: painter))
+                Output.appChanges(result, painter: painter).forEach { print($0) }
             }
             for app in prune { print("prune app/\(app)") }
             for app in release { print("let go app/\(app) (left the repository; prune is off)") }

@@ -127,6 +127,7 @@ struct SourcesController {
                 "name": .string(outcome.after.name),
                 "action": .string(result.created ? "created" : result.changed ? "configured" : "unchanged"),
                 "diff": .string(try ApplyController.diff(outcome)),
+                "secrets_changed": .array(ApplyController.secretsChanged(outcome).map(JSONValue.string)),
             ]
         }
         return try .json([

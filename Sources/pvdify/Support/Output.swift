@@ -75,6 +75,19 @@ enum Output {
         return "\(painter.dim(time)) \(painter.process(process)): \(message)"
     }
 
+    /// What an apply or a source sync would change in one app: its manifest diff, coloured, then
+    /// each secret it sets or changes, by name only (values never reach the API's answer).
+    static func appChanges(_ result: JSONValue, painter: Painter) -> [String] {
+        var lines: [String] = []
+        if let diff = result["diff"]?.stringValue, !diff.isEmpty {
+            lines.append(coloredDiff(diff.hasSuffix("\n") ? String(diff.dropLast()) : diff, painter: painter))
+        }
+        for key in result["secrets_changed"]?.arrayValue?.compactMap(\.stringValue) ?? [] {
+            lines.append("app/\(cell(result["name"])): secret \(key): changed")
+        }
+        return lines
+    }
+
     /// A unified diff with removed lines red and added lines green.
     static func coloredDiff(_ diff: String, painter: Painter) -> String {
         guard painter.enabled else { return diff }
