@@ -135,15 +135,12 @@ public final class KubernetesReconciler: Reconciler {
         let cacheComplete = await cache.isComplete
         for object in desired.objects {
             let key = Self.key(object) ?? ""
-            // Names are `<app>-<process>`, so app `a` with process `b-web` and app `a-b` with `web`
-            // both name a Deployment `a-b-web`. The app that has it keeps it; a forced apply would
-            // take it over, so the other is told instead.
             let live = await cache.object(key)
-            if let live, let owner = KubernetesObjectCache.app(live), owner != desired.name {
-                conflict = "\(key) belongs to app '\(owner)'; rename this app's process type so that its names differ"
+            if let clash = try await nameClash(key, object, live: live, app: desired.name) {
+                conflict = clash
                 if desired.isRollout, let target = desired.target {
                     var report = StatusReport(app: desired.name)
-                    failRollout(desired, target: target, reason: conflict!, report: &report)
+                    failRollout(desired, target: target, reason: clash, report: &report)
                     try await store.report([report])
                     return .after(.milliseconds(100))
                 }
@@ -227,6 +224,31 @@ public final class KubernetesReconciler: Reconciler {
         }
         report.log(target.version, "Release v\(target.version) is active: every Deployment rolled out")
         logger.info("release active", metadata: ["app": "\(desired.name)", "release": "\(target.version)"])
+    }
+
+    /// Why `object` must not be applied for `app`, if it must not: a forced apply would take over
+    /// an object of the same name that is not this app's.
+    /// - Names are `<app>-<process>`, so app `a` with process `b-web` and app `a-b` with `web`
+    ///   both name a Deployment `a-b-web`. The app that has it keeps it.
+    /// - An object someone made by hand (without pvdify's labels) is never taken over. The cache
+    ///   holds only pvdify's objects, so one it does not hold (a new object, or any while a watch
+    ///   is down) is looked up before it is applied.
+    func nameClash(_ key: String, _ object: JSONValue, live: JSONValue?, app: String) async throws -> String? {
+        var found = live
+        if found == nil, let apiVersion = object["apiVersion"]?.stringValue, let kind = object["kind"]?.stringValue,
+           let resource = KubernetesResource.of(apiVersion: apiVersion, kind: kind), let name = object["metadata"]?["name"]?.stringValue
+        {
+            found = try await client.get(resource, name: name)
+        }
+        guard let found else { return nil }
+        let labels = found["metadata"]?["labels"]
+        guard labels?[KubernetesNames.managedByLabel]?.stringValue == KubernetesNames.managedBy else {
+            return "\(key) already exists and was not made by pvdify; pvdify does not take it over: delete or rename it, or rename this app"
+        }
+        if let owner = KubernetesObjectCache.app(found), owner != app {
+            return "\(key) belongs to app '\(owner)'; rename this app's process type so that its names differ"
+        }
+        return nil
     }
 
     /// Deletes the app's objects (found by its labels) whose `kind/name` is not in `keeping`: from

@@ -1,4 +1,5 @@
 import Foundation
+import PvdifyDrivers
 import PvdifyModel
 import Testing
 
@@ -29,6 +30,19 @@ import Testing
 
     func image(_ object: JSONValue?) -> String? {
         object?["spec"]?["template"]?["spec"]?["containers"]?[0]?["image"]?.stringValue
+    }
+
+    /// Runs `call` with a client of its own, as someone working on the cluster by hand would.
+    func byHand<T>(_ server: FakeKubernetesServer, _ call: (KubernetesClient) async throws -> T) async throws -> T {
+        let client = try server.client()
+        do {
+            let result = try await call(client)
+            try await client.shutdown()
+            return result
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
     }
 
     func releaseStatus(_ env: ContainerEnvironment, _ app: String, _ version: Int) async throws -> String? {
@@ -119,6 +133,42 @@ import Testing
             #expect(kept?["metadata"]?["labels"]?["app.kubernetes.io/name"]?.stringValue == first)
             #expect(image(kept) == "\(env.registry)/pvdify-test:v1")
             #expect(try await releaseStatus(env, first, 1) == "active")
+        }
+    }
+
+    /// A Deployment someone made by hand with the name pvdify would give an app's process is
+    /// never taken over: the release fails saying so, and once it is gone the next deploy works.
+    @Test func aHandMadeObjectOfTheSameNameIsNeverTakenOver() async throws {
+        try await withRuntime { env, server in
+            let app = env.uniqueApp("hand")
+            let name = "\(app)-web"
+            let handMade = try JSONValue.parse(json: Data("""
+                {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "\(name)", "labels": {"team": "ops"}},
+                 "spec": {"replicas": 1, "selector": {"matchLabels": {"team": "ops"}},
+                          "template": {"metadata": {"labels": {"team": "ops"}},
+                                       "spec": {"containers": [{"name": "web", "image": "example.org/hand:1"}]}}}}
+                """.utf8))
+            var made = try KubernetesRequests.apply(handMade, namespace: "apps")
+            made.query = [.init("fieldManager", "kubectl")]
+            _ = try await byHand(server) { try await $0.send(made) }
+
+            try await env.create(app)
+            try await env.deploy(app, tag: "v1")
+            try await env.waitUntil("the release failed", timeout: .seconds(20)) { try await releaseStatus(env, app, 1) == "failed" }
+            let log = try await env.text("/apps/\(app)/releases/1/log")
+            #expect(log.contains("Deployment/\(name) already exists and was not made by pvdify"), "\(log)")
+            let kept = try await server.object("Deployment", name)
+            #expect(image(kept) == "example.org/hand:1")
+            #expect(kept?["metadata"]?["labels"] == ["team": "ops"])
+            #expect(FakeKubernetesServer.owners(of: ["spec", "replicas"], in: try #require(kept)) == ["kubectl"])
+
+            // Deleted by hand, the name is free: the next deploy makes pvdify's own.
+            try await byHand(server) { try await $0.delete(.deployment, name: name) }
+            try await env.deploy(app, tag: "v2")
+            try await env.waitForRelease(app, version: 2, status: "active", timeout: .seconds(20))
+            let own = try await server.object("Deployment", name)
+            #expect(own?["metadata"]?["labels"]?["app.kubernetes.io/managed-by"] == "pvdify")
+            #expect(image(own) == "\(env.registry)/pvdify-test:v2")
         }
     }
 
