@@ -29,6 +29,7 @@ struct Pvdify: AsyncParsableCommand {
             CommandGroup(name: "Deploys", subcommands: [Deploy.self, ReleasesList.self, ReleasesInfo.self, Rollback.self]),
             CommandGroup(name: "Config", subcommands: [
                 ConfigShow.self, ConfigSet.self, ConfigUnset.self, ConfigSecret.self, ConfigVersions.self, SecretsSeal.self,
+                SealingKeyShow.self, SealingKeyRotate.self, SealingKeyForgetRetired.self,
             ]),
             CommandGroup(name: "Domains", subcommands: [DomainsList.self, DomainsAdd.self, DomainsRemove.self, DomainsVerify.self]),
             CommandGroup(name: "Processes", subcommands: [PsList.self, PsScale.self, PsRestart.self]),

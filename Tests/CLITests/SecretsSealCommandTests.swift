@@ -52,4 +52,32 @@ import Testing
         #expect(json.json["recipient"]?.stringValue?.hasPrefix("age1") == true)
         #expect(json.json["ciphertext"]?.stringValue?.hasPrefix("-----BEGIN AGE ENCRYPTED FILE-----") == true)
     }
+
+    /// `sealing-key:rotate`: the file sealed before still applies; `secrets:seal` now seals to the
+    /// new recipient; `sealing-key:forget-retired` needs --confirm, after which the old file fails.
+    @Test func aRotationKeepsOldSnippetsWorkingUntilTheRetiredKeyIsForgotten() async throws {
+        let daemon = try await Daemon.start()
+        defer { daemon.stop() }
+        let cli = CLI(daemon: daemon)
+        let old = try await cli.run("sealing-key", "--json").json["recipient"]?.stringValue
+        let file = cli.home.appendingPathComponent("web.yaml")
+        try Self.manifest(try await cli.run(["secrets:seal", "web", "STRIPE_KEY"], stdin: Self.value).stdout)
+            .write(to: file, atomically: true, encoding: .utf8)
+
+        let rotated = try await cli.run("sealing-key:rotate")
+        #expect(rotated.status == 0 && rotated.stdout.contains("Rotated the sealing key."), "\(rotated)")
+        let shown = try await cli.run("sealing-key")
+        #expect(shown.stdout.contains("Retired (values sealed to them still open)") && shown.stdout.contains(old ?? "none"), "\(shown)")
+        let new = try await cli.run("sealing-key", "--json").json["recipient"]?.stringValue
+        #expect(new != nil && new != old)
+        #expect(try await cli.run(["secrets:seal", "web", "T", "--json"], stdin: "t").json["recipient"]?.stringValue == new)
+        #expect(try await cli.run(["apply", "-f", file.path]).status == 0)
+
+        let unconfirmed = try await cli.run("sealing-key:forget-retired")
+        #expect(unconfirmed.status != 0 && unconfirmed.stderr.contains("needs --confirm"), "\(unconfirmed)")
+        let forgot = try await cli.run("sealing-key:forget-retired", "--confirm")
+        #expect(forgot.status == 0 && forgot.stdout.contains("Forgot 1 retired sealing key(s)."), "\(forgot)")
+        let refused = try await cli.run(["apply", "-f", file.path])
+        #expect(refused.status != 0 && refused.stderr.contains("spec.sealed_secrets.STRIPE_KEY"), "\(refused)")
+    }
 }

@@ -54,6 +54,37 @@ import Testing
         }
     }
 
+    /// `POST /sealing-key/rotate` and `DELETE /sealing-key/retired` (admin): after a rotation a
+    /// value sealed to the old recipient still applies; once the retired pair is forgotten it is
+    /// refused, naming the field.
+    @Test func aRotatedKeyOpensOldValuesUntilTheRetiredOnesAreForgotten() async throws {
+        let harness = try await APIHarness.make()
+        let writer = try await harness.token("writer", [.write])
+        try await harness.run { api in
+            let old = try await Self.recipient(api)
+            #expect(try await api.get("/api/v1/sealing-key").json["retired"] == [])
+            #expect(try await api.post("/api/v1/sealing-key/rotate", auth: .bearer(writer)).status == .forbidden)
+            #expect(try await api.delete("/api/v1/sealing-key/retired", auth: .bearer(writer)).status == .forbidden)
+
+            let rotated = try await api.post("/api/v1/sealing-key/rotate")
+            #expect(rotated.status == .created, "\(rotated.text)")
+            let new = try AgeRecipient(try #require(rotated.json["recipient"]?.stringValue))
+            #expect(new != old)
+            #expect(rotated.json["retired"]?[0]?["recipient"]?.stringValue == old.encoded)
+            #expect(rotated.json["retired"]?[0]?["retired_at"]?.stringValue?.hasSuffix("Z") == true)
+            #expect(try await Self.recipient(api) == new)
+
+            let sealedToOld = Self.document("web", ciphertext: try Self.seal(Self.value, to: old))
+            #expect(try await apply(api, sealedToOld).status == .ok)
+            let forgotten = try await api.delete("/api/v1/sealing-key/retired")
+            #expect(forgotten.status == .ok && forgotten.json["forgotten"] == 1, "\(forgotten.text)")
+            #expect(try await api.get("/api/v1/sealing-key").json["retired"] == [])
+            let refused = try await apply(api, Self.document("web", ciphertext: try Self.seal("another", to: old)))
+            #expect(refused.status == .unprocessableContent && refused.errorField == "documents[0].spec.sealed_secrets.DATABASE_URL", "\(refused.text)")
+            #expect(try await apply(api, Self.document("web", ciphertext: try Self.seal("another", to: new))).status == .ok)
+        }
+    }
+
     @Test func aSealedSecretLandsInTheAppsSecretsAndIsNeverShown() async throws {
         let harness = try await APIHarness.make()
         let store = harness.store

@@ -107,6 +107,48 @@ import Testing
         }
     }
 
+    /// A rotation: new values go to the new recipient, values sealed to the old one still open
+    /// (the old pair is retired, kept sealed like the current one) until the retired pairs are
+    /// forgotten, and a rotation that lost a race to another is a conflict.
+    @Test(arguments: StoreBackend.available) func aRotatedKeyStillOpensOldValuesUntilItIsForgotten(_ backend: StoreBackend) async throws {
+        try await withStore(backend) { store, directory in
+            let first = try await store.sealingKey()
+            let old = manifest(["TOKEN": try sealed("before", to: first)])
+
+            let second = try await store.rotateSealingKey()
+            #expect(second.recipient != first.recipient)
+            #expect(second.retired.map(\.recipient) == [first.recipient])
+            #expect(second.retired.first?.createdAt == first.createdAt)
+            #expect(try await store.sealingKey().recipient == second.recipient)
+            #expect(try second.open(old).sealedSecrets["TOKEN"]?.value == "before")
+            #expect(try second.open(manifest(["TOKEN": try sealed("after", to: second)])).sealedSecrets["TOKEN"]?.value == "after")
+
+            // Reopened with the same secret key: both pairs are there, newest retired first.
+            try store.close()
+            let reopened = try await backend.openStore(directory: directory)
+            let third = try await reopened.rotateSealingKey()
+            #expect(third.retired.map(\.recipient) == [second.recipient, first.recipient])
+            #expect(try third.open(old).sealedSecrets["TOKEN"]?.value == "before")
+
+            #expect(try await reopened.forgetRetiredSealingKeys() == 2)
+            let current = try await reopened.sealingKey()
+            #expect(current.recipient == third.recipient && current.retired.isEmpty)
+            #expect(throws: ValidationError.self) { try current.open(old) }
+            #expect(try await reopened.forgetRetiredSealingKeys() == 0)
+
+            // Two rotations at once: both answer (one may be a conflict), and the key that stays
+            // current retired every one before it.
+            async let one = try? reopened.rotateSealingKey()
+            async let two = try? reopened.rotateSealingKey()
+            let answers = await [one, two].compactMap { $0 }
+            #expect(!answers.isEmpty)
+            let final = try await reopened.sealingKey()
+            #expect(final.retired.contains { $0.recipient == third.recipient })
+            #expect(!final.retired.contains { $0.recipient == final.recipient })
+            try reopened.close()
+        }
+    }
+
     @Test(arguments: StoreBackend.available) func aSealedSecretNotOpenedIsRefused(_ backend: StoreBackend) async throws {
         try await withStore(backend) { store, _ in
             let key = try await store.sealingKey()

@@ -237,6 +237,18 @@ enum Schema {
         migrator.registerMigration("installation-id") { db in
             try db.executeSchema("CREATE TABLE installation (id INTEGER PRIMARY KEY NOT NULL CHECK (id = 1), instance_id TEXT NOT NULL)")
         }
+        // Sealing key pairs a rotation replaced: kept (sealed like the current one) so that values
+        // sealed to them still open, until they are forgotten.
+        migrator.registerMigration("retired-sealing-keys") { db in
+            try db.executeSchema("""
+                CREATE TABLE retired_sealing_keys (
+                    recipient TEXT PRIMARY KEY NOT NULL,
+                    sealed_identity BLOB NOT NULL,
+                    created_at REAL NOT NULL,
+                    retired_at REAL NOT NULL
+                );
+                """)
+        }
         return migrator
     }
 }

@@ -22,12 +22,61 @@ extension Store {
         }
     }
 
+    /// Makes a new key pair the current one and retires the one it replaces, which still opens
+    /// what was sealed to it. Two rotations at once: one wins, the other is a conflict.
+    public func rotateSealingKey() async throws -> SealingKey {
+        let current = try await sealingKey()
+        let box = secrets
+        return try await database.write { db in
+            let identity = AgeIdentity.generate()
+            let now = Date.nowInSeconds
+            try db.execute(
+                sql: "UPDATE sealing_key SET recipient = ?, sealed_identity = ?, created_at = ? WHERE id = 1 AND recipient = ?",
+                arguments: [
+                    identity.recipient.encoded, try box.seal(["identity": identity.secretKeyString]), now.timeIntervalSince1970,
+                    current.recipient,
+                ])
+            guard db.changesCount == 1 else { throw StoreError.conflict("the sealing key was rotated meanwhile; see GET /api/v1/sealing-key") }
+            try db.execute(
+                sql: """
+                    INSERT INTO retired_sealing_keys (recipient, sealed_identity, created_at, retired_at) VALUES (?, ?, ?, ?)
+                    ON CONFLICT (recipient) DO NOTHING
+                    """,
+                arguments: [
+                    current.recipient, try box.seal(["identity": current.identity.secretKeyString]),
+                    // To the microsecond, not the second: retired pairs are listed newest first.
+                    current.createdAt.timeIntervalSince1970, Date().timeIntervalSince1970,
+                ])
+            guard let key = try Self.loadSealingKey(db, box: box) else { throw SealingKeyUnreadable() }
+            return key
+        }
+    }
+
+    /// Forgets every retired key pair: what was sealed to them no longer opens. Answers how many.
+    public func forgetRetiredSealingKeys() async throws -> Int {
+        try await database.write { db in
+            try db.execute(sql: "DELETE FROM retired_sealing_keys")
+            return db.changesCount
+        }
+    }
+
     static func loadSealingKey(_ db: any SQLSession, box: SecretBox) throws -> SealingKey? {
         guard let row = try SQLRow.fetchOne(db, sql: "SELECT sealed_identity, created_at FROM sealing_key WHERE id = 1") else {
             return nil
         }
+        let retired = try SQLRow.fetchAll(
+            db, sql: "SELECT sealed_identity, created_at, retired_at FROM retired_sealing_keys ORDER BY retired_at DESC, recipient"
+        ).map { row in
+            SealingKey.Retired(
+                identity: try openIdentity(row, box: box), createdAt: Columns.date(row, "created_at"),
+                retiredAt: Columns.date(row, "retired_at"))
+        }
+        return SealingKey(identity: try openIdentity(row, box: box), createdAt: Columns.date(row, "created_at"), retired: retired)
+    }
+
+    private static func openIdentity(_ row: SQLRow, box: SecretBox) throws -> AgeIdentity {
         guard let text = try box.open(row["sealed_identity"])["identity"] else { throw SealingKeyUnreadable() }
-        return SealingKey(identity: try AgeIdentity(text), createdAt: Columns.date(row, "created_at"))
+        return try AgeIdentity(text)
     }
 }
 

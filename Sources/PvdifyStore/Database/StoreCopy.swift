@@ -7,7 +7,7 @@ public enum StoreCopy {
     /// target's replicas elect their own leader.
     static let tables = [
         "apps", "app_status", "releases", "release_log", "config_versions", "domains", "tokens", "audit_log",
-        "sources", "source_status", "app_owners", "sealing_key", "previews", "github_installations",
+        "sources", "source_status", "app_owners", "sealing_key", "retired_sealing_keys", "previews", "github_installations",
         "github_installation_repositories", "github_app_key", "github_deployments", "installation",
     ]
 

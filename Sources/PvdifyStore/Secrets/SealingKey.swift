@@ -6,14 +6,28 @@ import PvdifySealing
 /// `age1...`) is what users seal secret values to, with `pvdify secrets:seal` or `age -r`; its
 /// private half opens them during an apply or a source sync, and is stored encrypted with the
 /// `SecretBox` key, like app secrets. Its description shows the recipient only.
+///
+/// After a rotation the key pairs it replaced are kept, retired: values sealed to them still open,
+/// and new values are sealed to the current one, until the retired pairs are forgotten.
 public struct SealingKey: Sendable, CustomStringConvertible {
     let identity: AgeIdentity
     /// When the key pair was made.
     public let createdAt: Date
+    /// The key pairs rotations replaced, newest first.
+    public let retired: [Retired]
 
-    init(identity: AgeIdentity, createdAt: Date) {
+    /// A key pair a rotation replaced: it still opens what was sealed to it.
+    public struct Retired: Sendable {
+        let identity: AgeIdentity
+        public let createdAt: Date
+        public let retiredAt: Date
+        public var recipient: String { identity.recipient.encoded }
+    }
+
+    init(identity: AgeIdentity, createdAt: Date, retired: [Retired] = []) {
         self.identity = identity
         self.createdAt = createdAt
+        self.retired = retired
     }
 
     /// The `age1...` recipient values are sealed to.
@@ -38,7 +52,8 @@ public struct SealingKey: Sendable, CustomStringConvertible {
     func open(_ ciphertext: String, field: String) throws(ValidationError) -> String {
         let bytes: [UInt8]
         do {
-            bytes = try Age.decrypt(Array(ciphertext.utf8), with: identity, sizeLimit: SealedSecret.maxCiphertextBytes)
+            bytes = try Age.decrypt(
+                Array(ciphertext.utf8), with: [identity] + retired.map(\.identity), sizeLimit: SealedSecret.maxCiphertextBytes)
         } catch .noMatchingIdentity {
             throw ValidationError(
                 field: field,
