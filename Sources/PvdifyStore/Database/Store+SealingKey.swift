@@ -16,7 +16,7 @@ extension Store {
             try db.execute(
                 sql: "INSERT INTO sealing_key (id, recipient, sealed_identity, created_at) VALUES (1, ?, ?, ?)",
                 arguments: [
-                    identity.recipient.encoded, try box.seal(["identity": identity.secretKeyString]), now.timeIntervalSince1970,
+                    identity.recipient.encoded, try Self.seal(identity, box), now.timeIntervalSince1970,
                 ])
             return SealingKey(identity: identity, createdAt: now)
         }
@@ -33,7 +33,7 @@ extension Store {
             try db.execute(
                 sql: "UPDATE sealing_key SET recipient = ?, sealed_identity = ?, created_at = ? WHERE id = 1 AND recipient = ?",
                 arguments: [
-                    identity.recipient.encoded, try box.seal(["identity": identity.secretKeyString]), now.timeIntervalSince1970,
+                    identity.recipient.encoded, try Self.seal(identity, box), now.timeIntervalSince1970,
                     current.recipient,
                 ])
             guard db.changesCount == 1 else { throw StoreError.conflict("the sealing key was rotated meanwhile; see GET /api/v1/sealing-key") }
@@ -43,7 +43,7 @@ extension Store {
                     ON CONFLICT (recipient) DO NOTHING
                     """,
                 arguments: [
-                    current.recipient, try box.seal(["identity": current.identity.secretKeyString]),
+                    current.recipient, try Self.seal(current.identity, box),
                     // To the microsecond, not the second: retired pairs are listed newest first.
                     current.createdAt.timeIntervalSince1970, Date().timeIntervalSince1970,
                 ])
@@ -72,6 +72,11 @@ extension Store {
                 retiredAt: Columns.date(row, "retired_at"))
         }
         return SealingKey(identity: try openIdentity(row, box: box), createdAt: Columns.date(row, "created_at"), retired: retired)
+    }
+
+    /// An identity's private half, sealed with the secret key as it is stored.
+    private static func seal(_ identity: AgeIdentity, _ box: SecretBox) throws -> Data {
+        try box.seal(["identity": identity.secretKeyString])
     }
 
     private static func openIdentity(_ row: SQLRow, box: SecretBox) throws -> AgeIdentity {
