@@ -43,6 +43,12 @@ extension AdminUI {
         values["baseDomain"] = settings.baseDomain
         values["dnsManaged"] = settings.dnsManaged ? "yes" : "no"
         values["tokenScopes"] = user.token.scopes.map(\.rawValue).joined(separator: ", ")
+        // What `age -a -r` seals secret values to for `spec.sealed_secrets` (scope read).
+        let key = await api.call(.get, "/api/v1/sealing-key", secret: user.session.secret, from: context)
+        values["sealingRecipient"] = key.json?["recipient"]?.stringValue ?? "unknown"
+        let retired = (key.json?["retired"]?.arrayValue ?? []).compactMap { $0["recipient"]?.stringValue }
+        values["retiredRecipients"] = retired
+        values["hasRetired"] = !retired.isEmpty
         if let created {
             values["newTokenName"] = created.name
             values["newSecret"] = created.secret

@@ -285,6 +285,15 @@ import Testing
             let again = try await browser.get("/ui/settings")
             #expect(again.body.contains("<td>ci</td>"))
             #expect(!again.body.contains(secret))
+            // The settings show the sealing key's recipient, and after a rotation the retired one.
+            let recipient = try #require(try await auth.send("GET", "/sealing-key").json["recipient"]?.stringValue)
+            #expect(again.body.contains("<code>\(recipient)</code>") && !again.body.contains("Retired sealing keys"))
+            let rotated = try await auth.send("POST", "/sealing-key/rotate")
+            #expect(rotated.status == 201)
+            let afterRotation = try await browser.get("/ui/settings").body
+            let current = try #require(rotated.json["recipient"]?.stringValue)
+            #expect(afterRotation.contains("<code>\(current)</code>") && afterRotation.contains("Retired sealing keys"), "\(afterRotation)")
+            #expect(afterRotation.contains("<code>\(recipient)</code> (values sealed to them still open)"))
 
             let tokens = try await auth.send("GET", "/tokens").json["tokens"]?.arrayValue ?? []
             let id = try #require(tokens.first { $0["name"] == .string("ci") }?["id"]?.stringValue)
