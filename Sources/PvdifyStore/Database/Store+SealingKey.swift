@@ -22,31 +22,26 @@ extension Store {
         }
     }
 
-    /// Makes a new key pair the current one and retires the one it replaces, which still opens
-    /// what was sealed to it. Two rotations at once: one wins, the other is a conflict.
+    /// Makes a new key pair the current one and retires the one it replaces (its stored row moves
+    /// as it is), which still opens what was sealed to it. Two rotations at once: one wins, the
+    /// other is a conflict.
     public func rotateSealingKey() async throws -> SealingKey {
-        let current = try await sealingKey()
+        let current = try await sealingKey().recipient
         let box = secrets
         return try await database.write { db in
-            let identity = AgeIdentity.generate()
-            let now = Date.nowInSeconds
-            try db.execute(
-                sql: "UPDATE sealing_key SET recipient = ?, sealed_identity = ?, created_at = ? WHERE id = 1 AND recipient = ?",
-                arguments: [
-                    identity.recipient.encoded, try Self.seal(identity, box), now.timeIntervalSince1970,
-                    current.recipient,
-                ])
-            guard db.changesCount == 1 else { throw StoreError.conflict("the sealing key was rotated meanwhile; see GET /api/v1/sealing-key") }
             try db.execute(
                 sql: """
-                    INSERT INTO retired_sealing_keys (recipient, sealed_identity, created_at, retired_at) VALUES (?, ?, ?, ?)
+                    INSERT INTO retired_sealing_keys (recipient, sealed_identity, created_at, retired_at)
+                    SELECT recipient, sealed_identity, created_at, ? FROM sealing_key WHERE id = 1 AND recipient = ?
                     ON CONFLICT (recipient) DO NOTHING
                     """,
-                arguments: [
-                    current.recipient, try Self.seal(current.identity, box),
-                    // To the microsecond, not the second: retired pairs are listed newest first.
-                    current.createdAt.timeIntervalSince1970, Date().timeIntervalSince1970,
-                ])
+                // To the microsecond, not the second: retired pairs are listed newest first.
+                arguments: [Date().timeIntervalSince1970, current])
+            let identity = AgeIdentity.generate()
+            try db.execute(
+                sql: "UPDATE sealing_key SET recipient = ?, sealed_identity = ?, created_at = ? WHERE id = 1 AND recipient = ?",
+                arguments: [identity.recipient.encoded, try Self.seal(identity, box), Date.nowInSeconds.timeIntervalSince1970, current])
+            guard db.changesCount == 1 else { throw StoreError.conflict("the sealing key was rotated meanwhile; see GET /api/v1/sealing-key") }
             guard let key = try Self.loadSealingKey(db, box: box) else { throw SealingKeyUnreadable() }
             return key
         }
